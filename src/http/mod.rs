@@ -1,0 +1,1 @@
+//! The HTTP surface: health probes, metrics, admin API and status page.

@@ -1,0 +1,202 @@
+//! Identities as read from the source: [`Anchor`], [`Email`] and [`Attributes`], as validated
+//! newtypes. Parsing normalises; a value that cannot be made valid is an [`IdentityError`] that
+//! names what was wrong, so the row can be rejected with that reason.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Why a value from the source was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdentityError {
+    /// The anchor was null, empty or unusable.
+    #[error("invalid anchor: {0}")]
+    Anchor(String),
+    /// The e-mail address was null, malformed or not deliverable as a guest invitation.
+    #[error("invalid e-mail: {0}")]
+    Email(String),
+    /// An attribute value broke a Graph rule (length, characters).
+    #[error("invalid {property}: {reason}")]
+    Attribute {
+        /// The Graph property name.
+        property: &'static str,
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+/// The immutable key of an identity in the source (never the e-mail).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Anchor(String);
+
+impl Anchor {
+    /// The longest anchor accepted, in characters.
+    pub const MAX_CHARS: usize = 256;
+
+    /// Parses an anchor: trimmed, non-empty, no control characters, at most [`Self::MAX_CHARS`].
+    pub fn parse(raw: &str) -> Result<Self, IdentityError> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(IdentityError::Anchor("empty".into()));
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err(IdentityError::Anchor("contains control characters".into()));
+        }
+        if trimmed.chars().count() > Self::MAX_CHARS {
+            return Err(IdentityError::Anchor(format!(
+                "longer than {} characters",
+                Self::MAX_CHARS
+            )));
+        }
+        Ok(Self(trimmed.to_string()))
+    }
+
+    /// The anchor as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Anchor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A normalised e-mail address: the local part as given (NFC), the domain lower-case ASCII.
+/// Two addresses are the same mailbox when their [`Email::match_key`]s are equal (Entra matches
+/// case-insensitively).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    /// Parses and normalises an address; see the module docs for the rules.
+    pub fn parse(raw: &str) -> Result<Self, IdentityError> {
+        let trimmed = raw.trim();
+        let Some((local, domain)) = trimmed.rsplit_once('@') else {
+            return Err(IdentityError::Email("missing '@'".into()));
+        };
+        if local.is_empty() || domain.is_empty() {
+            return Err(IdentityError::Email("empty local part or domain".into()));
+        }
+        Ok(Self(format!("{local}@{}", domain.to_ascii_lowercase())))
+    }
+
+    /// The address as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The key two addresses are compared by: the whole address lower-cased.
+    pub fn match_key(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A Graph user property guestsync manages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Property {
+    /// `displayName` (≤ 256, cannot be cleared).
+    DisplayName,
+    /// `givenName` (≤ 64).
+    GivenName,
+    /// `surname` (≤ 64).
+    Surname,
+    /// `jobTitle` (≤ 128).
+    JobTitle,
+    /// `department` (≤ 64).
+    Department,
+    /// `companyName` (≤ 64).
+    CompanyName,
+    /// `officeLocation` (≤ 128).
+    OfficeLocation,
+}
+
+impl Property {
+    /// Every managed property, in a fixed order.
+    pub const ALL: [Property; 7] = [
+        Property::DisplayName,
+        Property::GivenName,
+        Property::Surname,
+        Property::JobTitle,
+        Property::Department,
+        Property::CompanyName,
+        Property::OfficeLocation,
+    ];
+
+    /// The property's name in Graph.
+    pub fn graph_name(self) -> &'static str {
+        match self {
+            Property::DisplayName => "displayName",
+            Property::GivenName => "givenName",
+            Property::Surname => "surname",
+            Property::JobTitle => "jobTitle",
+            Property::Department => "department",
+            Property::CompanyName => "companyName",
+            Property::OfficeLocation => "officeLocation",
+        }
+    }
+
+    /// The longest value Graph accepts, in characters.
+    pub fn max_chars(self) -> usize {
+        match self {
+            Property::DisplayName => 256,
+            Property::GivenName | Property::Surname => 64,
+            Property::Department | Property::CompanyName => 64,
+            Property::JobTitle | Property::OfficeLocation => 128,
+        }
+    }
+
+    /// The property with this Graph name, if managed.
+    pub fn from_graph_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.graph_name() == name)
+    }
+}
+
+/// Attribute values by property. A property that is absent has no value in the source.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Attributes(BTreeMap<Property, String>);
+
+impl Attributes {
+    /// No attributes.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `property` to `value`.
+    pub fn set(&mut self, property: Property, value: impl Into<String>) {
+        self.0.insert(property, value.into());
+    }
+
+    /// The value of `property`, if any.
+    pub fn get(&self, property: Property) -> Option<&str> {
+        self.0.get(&property).map(String::as_str)
+    }
+
+    /// The properties with values, in a fixed order.
+    pub fn iter(&self) -> impl Iterator<Item = (Property, &str)> {
+        self.0.iter().map(|(p, v)| (*p, v.as_str()))
+    }
+}
+
+/// One identity of the source, after mapping, normalisation and validation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    /// The immutable source key.
+    pub anchor: Anchor,
+    /// The invitation address.
+    pub email: Email,
+    /// The managed attributes.
+    pub attributes: Attributes,
+}

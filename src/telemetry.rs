@@ -1,0 +1,1 @@
+//! Tracing subscriber set-up: human-readable on a terminal, JSON when asked.

@@ -1,0 +1,1 @@
+//! The worker pool: claims queue items, executes them through the Graph client, settles them.

@@ -1,0 +1,10 @@
+//! The one integration test binary. Each module tests one part; `support` holds the harness.
+
+mod support;
+
+mod emulator;
+mod graph_client;
+mod plan;
+mod settings;
+mod source;
+mod store_conformance;

@@ -1,0 +1,3 @@
+//! The test harness: fresh databases per test and other shared helpers.
+
+pub mod db;
