@@ -18,6 +18,7 @@
 pub mod app;
 pub mod cli;
 pub mod clock;
+pub mod demo;
 pub mod emulator;
 pub mod graph;
 pub mod http;

@@ -1,1 +1,0 @@
-//! Typed, validated configuration.
