@@ -13,6 +13,8 @@ mod deleted;
 mod exchange;
 mod filter;
 mod filter_lex;
+#[cfg(test)]
+mod filter_tests;
 mod groups;
 mod handle;
 mod invitations;
