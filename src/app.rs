@@ -2,6 +2,9 @@
 //! the command given, and shuts them down in order. Errors end here: a configuration error exits
 //! with code 2, any other failure with code 1.
 
+#[path = "app_emulator.rs"]
+mod emulator_cmd;
+
 use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
@@ -33,7 +36,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{settings:#?}");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Emulator(_args) => todo!(),
+        Command::Emulator(args) => emulator_cmd::serve(args).await,
     }
 }
 

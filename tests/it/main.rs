@@ -1,5 +1,7 @@
 //! The one integration test binary. Each module tests one part; `support` holds the harness.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 mod emulator;
