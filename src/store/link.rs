@@ -80,3 +80,16 @@ pub enum LinkUpdate {
     /// Remove the link row.
     Remove,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::RedeemUrl;
+
+    #[test]
+    fn redeem_url_debug_is_redacted() {
+        let url = RedeemUrl::new("https://login.example/redeem?ticket=SECRET");
+        assert!(!format!("{url:?}").contains("SECRET"));
+        assert!(!format!("{:?}", Some(url.clone())).contains("ticket"));
+        assert_eq!(url.expose(), "https://login.example/redeem?ticket=SECRET");
+    }
+}

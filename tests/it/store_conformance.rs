@@ -4,6 +4,8 @@
 //! To add an adapter, write a factory returning `Option<Harness>` (None = skipped) and add one
 //! `for_each_case!(conformance, NAME);` line (see the PostgreSQL placeholder below).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap (common rules)
+
 mod fixtures;
 mod lease;
 mod queue;

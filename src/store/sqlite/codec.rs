@@ -122,3 +122,27 @@ pub(super) fn attempt_from_row(row: &SqliteRow) -> StoreResult<AttemptRecord> {
         error,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::{parse_ts, ts};
+
+    #[test]
+    fn timestamps_have_fixed_width_and_sort_as_time() {
+        let times = [
+            Utc.with_ymd_and_hms(999, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + chrono::TimeDelta::microseconds(1),
+            Utc.with_ymd_and_hms(2026, 12, 31, 23, 59, 59).unwrap(),
+        ];
+        let texts: Vec<String> = times.iter().map(|t| ts(*t)).collect();
+        assert!(texts.iter().all(|t| t.len() == 27), "{texts:?}");
+        assert!(texts.windows(2).all(|w| w[0] < w[1]), "{texts:?}");
+        for (t, text) in times.iter().zip(&texts) {
+            assert_eq!(parse_ts(text).unwrap(), *t);
+        }
+        assert!(parse_ts("yesterday").is_err());
+    }
+}

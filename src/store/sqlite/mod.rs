@@ -40,6 +40,9 @@ impl SqliteStore {
     /// Opens (creating if missing) the database at `url`, e.g. `sqlite://state.db`.
     /// Does not migrate: call [`Store::migrate`](crate::store::Store::migrate).
     pub async fn connect(url: &str) -> StoreResult<Self> {
+        if !url.starts_with("sqlite:") {
+            return Err(StoreError::InvalidUrl("expected a sqlite: URL".to_string()));
+        }
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| StoreError::InvalidUrl(e.to_string()))?
             .create_if_missing(true)
@@ -81,4 +84,43 @@ fn migrator() -> Migrator {
         "state store",
         include_str!("../../../migrations/sqlite/0001_state_store.sql"),
     )])
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::SqliteStore;
+    use crate::store::{ItemState, PlannedItem, Store};
+
+    #[tokio::test]
+    async fn data_survives_reconnect_and_remigration() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("state.db").display());
+        let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let store = SqliteStore::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let run = store.run_start(now, "once").await.unwrap();
+        let item = PlannedItem {
+            anchor: "a".into(),
+            action: "invite".into(),
+            desired_hash: "h".into(),
+            payload: serde_json::json!({}),
+        };
+        store.plan_record(run, now, vec![item]).await.unwrap();
+        store.close().await;
+        let again = SqliteStore::connect(&url).await.unwrap();
+        again.migrate().await.unwrap();
+        let item = again.item_get("a").await.unwrap().unwrap();
+        assert_eq!(item.state, ItemState::Pending);
+    }
+
+    #[tokio::test]
+    async fn a_bad_url_is_a_typed_error() {
+        let err = SqliteStore::connect("postgres://nope").await.unwrap_err();
+        assert!(
+            matches!(err, crate::store::StoreError::InvalidUrl(_)),
+            "{err:?}"
+        );
+    }
 }
