@@ -8,6 +8,7 @@
 
 mod fixtures;
 mod lease;
+mod operator;
 mod queue;
 mod runs;
 
@@ -66,6 +67,8 @@ macro_rules! for_each_case {
             runs::held_run_approve_queues_actions,
             runs::held_run_reject_discards_actions,
             runs::links_follow_complete,
+            operator::item_list_filters_and_pages,
+            operator::unknown_runs_are_typed_errors,
         );
     };
 }
