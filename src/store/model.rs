@@ -217,7 +217,7 @@ pub struct AttemptRecord {
     pub lease_token: i64,
     /// The action attempted.
     pub action: String,
-    /// The desired generation worked on at the time.
+    /// The item's desired generation when the attempt was settled.
     pub desired_gen: i64,
     /// How it ended.
     pub outcome: AttemptOutcome,

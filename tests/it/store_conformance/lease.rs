@@ -32,6 +32,25 @@ pub async fn rescue_fences_out_the_old_token(store: Arc<dyn Store>) {
     assert!(store.link_get("a").await.unwrap().is_none());
     let (_, new) = claim_one(&*store, "w2", at(63)).await;
     assert!(new > old);
+    let late = store
+        .item_complete("a", old, 1, at(64), LinkUpdate::Keep)
+        .await
+        .unwrap();
+    assert_eq!(
+        late,
+        SettleResult::LeaseLost,
+        "the old owner is fenced out after re-claim"
+    );
+    let a = store.item_get("a").await.unwrap().unwrap();
+    assert_eq!(
+        (a.state, a.lease_owner.as_deref()),
+        (ItemState::Running, Some("w2"))
+    );
+    let ok = store
+        .item_complete("a", new, 1, at(65), LinkUpdate::Keep)
+        .await
+        .unwrap();
+    assert_eq!(ok, SettleResult::Settled);
 }
 
 pub async fn heartbeat_extends_the_lease(store: Arc<dyn Store>) {
