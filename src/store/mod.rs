@@ -1,2 +1,172 @@
-//! The state store: the `Store` trait (links, the one-row-per-anchor queue, runs, attempt
-//! history) and its adapters.
+//! The state store: the [`Store`] trait (links, the one-row-per-anchor queue, runs, attempt
+//! history) and its adapters ([`sqlite`] now, PostgreSQL later).
+//!
+//! Every method is one unit of work (one transaction at most); no transaction crosses the trait,
+//! and no adapter type appears in it, so every adapter passes the same conformance suite
+//! (`tests/it/store_conformance.rs`). Time is always a parameter (`now`). The store knows
+//! nothing of Graph or the planner: payloads are JSON values and actions are plain strings.
+//!
+//! Decisions:
+//! - Conflicts held by the planner are recorded per run (`run_record_conflicts`), not as queue
+//!   items; [`ItemState::Held`] exists in the schema but the store never sets it.
+//! - The disables/deletes of a held run live in a separate table until an operator approves
+//!   (they are queued by the coalescing upsert) or rejects (they are discarded).
+//! - `attempts` counts failures, not claims: a snooze (throttling) never burns an attempt.
+//! - Rescue and release bump the fencing token, so a late settle by the old owner is refused.
+
+mod error;
+mod link;
+mod model;
+mod run;
+pub mod sqlite;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+pub use error::StoreError;
+pub use link::{Link, LinkFields, LinkUpdate, RedeemUrl};
+pub use model::{
+    AttemptOutcome, AttemptRecord, ClaimedItem, ItemError, ItemFilter, ItemRecord, ItemState,
+    PlannedItem, RecordSummary, SettleResult,
+};
+pub use run::{HeldConflict, HeldStatus, RejectedRow, RunCounts, RunId, RunOutcome, RunRecord};
+pub use sqlite::SqliteStore;
+
+/// Shorthand for store results.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The state store. Object-safe; hold it as `Arc<dyn Store>`.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Checks that the database answers (readiness).
+    async fn ping(&self) -> StoreResult<()>;
+    /// Applies the embedded migrations; re-running is a no-op.
+    async fn migrate(&self) -> StoreResult<()>;
+
+    /// Starts a run of `kind` (e.g. `scheduled`, `manual`, `once`).
+    async fn run_start(&self, now: DateTime<Utc>, kind: &str) -> StoreResult<RunId>;
+    /// Finishes a run with its outcome and counts. `Held` also marks it waiting for an operator.
+    async fn run_finish(
+        &self,
+        id: RunId,
+        now: DateTime<Utc>,
+        outcome: RunOutcome,
+        counts: RunCounts,
+    ) -> StoreResult<()>;
+    /// The newest `limit` runs, newest first.
+    async fn run_list(&self, limit: u32) -> StoreResult<Vec<RunRecord>>;
+    /// One run; `RunNotFound` if there is none.
+    async fn run_get(&self, id: RunId) -> StoreResult<RunRecord>;
+    /// Appends the source rows a run rejected.
+    async fn run_record_rejections(&self, id: RunId, rows: Vec<RejectedRow>) -> StoreResult<()>;
+    /// Appends the conflicts a run held.
+    async fn run_record_conflicts(&self, id: RunId, rows: Vec<HeldConflict>) -> StoreResult<()>;
+    /// The rejected rows of a run, in recording order.
+    async fn run_rejections(&self, id: RunId) -> StoreResult<Vec<RejectedRow>>;
+    /// The conflicts of a run, in recording order.
+    async fn run_conflicts(&self, id: RunId) -> StoreResult<Vec<HeldConflict>>;
+
+    /// Records a plan in one transaction: a coalescing upsert per item.
+    async fn plan_record(
+        &self,
+        run_id: RunId,
+        now: DateTime<Utc>,
+        items: Vec<PlannedItem>,
+    ) -> StoreResult<RecordSummary>;
+    /// Stores the disables/deletes a held run would have queued (not in the queue) and marks
+    /// the run waiting for an operator.
+    async fn held_record(
+        &self,
+        run_id: RunId,
+        now: DateTime<Utc>,
+        items: Vec<PlannedItem>,
+    ) -> StoreResult<()>;
+    /// Queues a held run's actions (coalescing upsert) and marks it approved.
+    async fn run_approve(&self, run_id: RunId, now: DateTime<Utc>) -> StoreResult<RecordSummary>;
+    /// Discards a held run's actions and marks it rejected.
+    async fn run_reject(&self, run_id: RunId, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Runs waiting for an operator, oldest first.
+    async fn held_runs(&self) -> StoreResult<Vec<RunRecord>>;
+
+    /// Claims up to `limit` runnable pending items for `owner` with a lease of `lease`.
+    async fn item_claim(
+        &self,
+        owner: &str,
+        limit: u32,
+        lease: Duration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<ClaimedItem>>;
+    /// Extends a lease to `now + lease`.
+    async fn item_heartbeat(
+        &self,
+        anchor: &str,
+        token: i64,
+        lease: Duration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<SettleResult>;
+    /// Settles a success: done (or pending again if the desired state moved on), attempts
+    /// reset, the link updated and an attempt appended, all in one transaction.
+    async fn item_complete(
+        &self,
+        anchor: &str,
+        token: i64,
+        applied_gen: i64,
+        now: DateTime<Utc>,
+        link: LinkUpdate,
+    ) -> StoreResult<SettleResult>;
+    /// Settles a transient failure: pending from `run_after`, attempts + 1.
+    async fn item_retry(
+        &self,
+        anchor: &str,
+        token: i64,
+        now: DateTime<Utc>,
+        run_after: DateTime<Utc>,
+        error: ItemError,
+    ) -> StoreResult<SettleResult>;
+    /// Settles a throttled attempt: pending from `run_after`, attempts unchanged.
+    async fn item_snooze(
+        &self,
+        anchor: &str,
+        token: i64,
+        now: DateTime<Utc>,
+        run_after: DateTime<Utc>,
+        reason: &str,
+    ) -> StoreResult<SettleResult>;
+    /// Settles a permanent failure: dead, attempts + 1, the error kept.
+    async fn item_dead(
+        &self,
+        anchor: &str,
+        token: i64,
+        now: DateTime<Utc>,
+        error: ItemError,
+    ) -> StoreResult<SettleResult>;
+    /// Returns running items whose lease expired before `now` to pending (token bumped).
+    async fn item_rescue_expired(&self, now: DateTime<Utc>) -> StoreResult<u64>;
+    /// Returns `owner`'s running items to pending, claimable at `now` (token bumped).
+    async fn item_release_owner(&self, owner: &str, now: DateTime<Utc>) -> StoreResult<u64>;
+
+    /// One item, if queued.
+    async fn item_get(&self, anchor: &str) -> StoreResult<Option<ItemRecord>>;
+    /// Items matching `filter`, ordered by anchor.
+    async fn item_list(&self, filter: ItemFilter) -> StoreResult<Vec<ItemRecord>>;
+    /// Revives a dead item: pending at `now`, attempts 0. `WrongState` if it is not dead.
+    async fn item_retry_dead(&self, anchor: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    /// How many items are in each state (every state present, zeros included).
+    async fn item_counts(&self) -> StoreResult<BTreeMap<ItemState, u64>>;
+    /// The attempt history of an anchor, oldest first.
+    async fn attempt_list(&self, anchor: &str) -> StoreResult<Vec<AttemptRecord>>;
+    /// The earliest `run_after` of any pending item.
+    async fn next_run_after(&self) -> StoreResult<Option<DateTime<Utc>>>;
+    /// How many pending items are claimable at `now`.
+    async fn pending_runnable(&self, now: DateTime<Utc>) -> StoreResult<u64>;
+
+    /// The link of an anchor.
+    async fn link_get(&self, anchor: &str) -> StoreResult<Option<Link>>;
+    /// Every link, ordered by anchor (the planner's input).
+    async fn link_list(&self) -> StoreResult<Vec<Link>>;
+    /// Removes a link; returns whether there was one.
+    async fn link_remove(&self, anchor: &str) -> StoreResult<bool>;
+}

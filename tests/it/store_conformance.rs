@@ -1,1 +1,92 @@
-//! Tests of the store_conformance part.
+//! The store conformance suite: every case is written once against `Arc<dyn Store>` and run
+//! for every adapter through `conformance!`. Each case gets a fresh, migrated database.
+//!
+//! To add an adapter, write a factory returning `Option<Harness>` (None = skipped) and add one
+//! `for_each_case!(conformance, NAME);` line (see the PostgreSQL placeholder below).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap (common rules)
+
+mod fixtures;
+mod lease;
+mod operator;
+mod queue;
+mod runs;
+
+use std::sync::Arc;
+
+use guestsync::store::{SqliteStore, Store};
+
+/// A migrated store and whatever must live as long as it (e.g. a temporary directory).
+pub struct Harness {
+    /// The store under test.
+    pub store: Arc<dyn Store>,
+    _guard: Box<dyn std::any::Any + Send>,
+}
+
+/// SQLite: a fresh file per test.
+async fn sqlite() -> Option<Harness> {
+    let (dir, url) = crate::support::db::fresh_sqlite();
+    let store = SqliteStore::connect(&url).await.expect("connect sqlite");
+    store.migrate().await.expect("migrate sqlite");
+    Some(Harness {
+        store: Arc::new(store),
+        _guard: Box::new(dir),
+    })
+}
+
+// PostgreSQL goes here once its adapter exists:
+// async fn postgres() -> Option<Harness> {
+//     let url = crate::support::db::fresh_postgres().await?;
+//     let store = PostgresStore::connect(&url).await.expect("connect postgres");
+//     store.migrate().await.expect("migrate postgres");
+//     Some(Harness { store: Arc::new(store), _guard: Box::new(()) })
+// }
+// for_each_case!(conformance, postgres);
+
+/// Calls `$m!($backend: module::case, ...)` with every conformance case.
+macro_rules! for_each_case {
+    ($m:ident, $backend:ident) => {
+        $m!($backend:
+            queue::migrate_on_empty_and_rerun,
+            queue::new_items_are_pending,
+            queue::same_hash_changes_nothing,
+            queue::new_hash_while_pending,
+            queue::new_hash_while_running_runs_again,
+            queue::new_hash_while_done_revives,
+            queue::new_hash_while_dead_revives,
+            queue::claim_is_exclusive_under_concurrency,
+            queue::claim_respects_run_after_and_order,
+            queue::plan_record_of_100k_items,
+            lease::rescue_fences_out_the_old_token,
+            lease::heartbeat_extends_the_lease,
+            lease::release_owner_frees_its_items_only,
+            lease::snooze_keeps_attempts_retry_counts,
+            lease::dead_keeps_error_and_retry_dead_revives,
+            lease::attempt_history_is_append_only_and_ordered,
+            runs::run_lifecycle_and_records,
+            runs::held_run_approve_queues_actions,
+            runs::held_run_reject_discards_actions,
+            runs::links_follow_complete,
+            operator::item_list_filters_and_pages,
+            operator::unknown_runs_are_typed_errors,
+        );
+    };
+}
+
+/// Instantiates every case as a `#[tokio::test]` in a module named after the backend.
+macro_rules! conformance {
+    ($backend:ident: $($module:ident :: $case:ident),* $(,)?) => {
+        mod $backend {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    if let Some(harness) = super::$backend().await {
+                        super::$module::$case(harness.store.clone()).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+for_each_case!(conformance, sqlite);
