@@ -33,8 +33,14 @@ pub async fn serve(args: EmulatorArgs) -> anyhow::Result<ExitCode> {
         ..EmulatorConfig::default()
     };
     let handle = crate::emulator::start(config, args.listen).await?;
-    println!("guestsync Graph emulator listening on http://{}", handle.addr());
-    println!("\n# Paste into a guestsync configuration to use it:\n{}", handle.config_snippet());
+    println!(
+        "guestsync Graph emulator listening on http://{}",
+        handle.addr()
+    );
+    println!(
+        "\n# Paste into a guestsync configuration to use it:\n{}",
+        handle.config_snippet()
+    );
     crate::app::shutdown_signal().await;
     handle.shutdown().await;
     Ok(ExitCode::SUCCESS)

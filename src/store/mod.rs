@@ -29,8 +29,8 @@ use chrono::{DateTime, Utc};
 pub use error::StoreError;
 pub use link::{Link, LinkFields, LinkUpdate, RedeemUrl};
 pub use model::{
-    AttemptOutcome, AttemptRecord, ClaimedItem, ItemError, ItemFilter, ItemRecord, ItemState,
-    PlannedItem, RecordSummary, SettleResult,
+    AttemptOutcome, AttemptRecord, ClaimedItem, ItemError, ItemFilter, ItemProgress, ItemRecord,
+    ItemState, PlannedItem, RecordSummary, SettleResult,
 };
 pub use run::{HeldConflict, HeldStatus, RejectedRow, RunCounts, RunId, RunOutcome, RunRecord};
 pub use sqlite::SqliteStore;
@@ -125,6 +125,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         now: DateTime<Utc>,
         run_after: DateTime<Utc>,
         error: ItemError,
+    ) -> StoreResult<SettleResult>;
+    /// Settles a partial success: the link is updated now, and the item goes back to pending
+    /// from `progress.run_after` with the action that is left; attempts unchanged. One
+    /// transaction, fenced like every settle.
+    async fn item_progress(
+        &self,
+        anchor: &str,
+        token: i64,
+        now: DateTime<Utc>,
+        progress: ItemProgress,
     ) -> StoreResult<SettleResult>;
     /// Settles a throttled attempt: pending from `run_after`, attempts unchanged.
     async fn item_snooze(

@@ -228,3 +228,19 @@ pub struct AttemptRecord {
     /// For retry and dead: the error.
     pub error: Option<ItemError>,
 }
+
+/// Part of an item applied (an invitation whose attribute update must wait): the link is
+/// recorded now and the item continues later with a new action and payload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemProgress {
+    /// When the rest may run.
+    pub run_after: DateTime<Utc>,
+    /// How the link changes now.
+    pub link: super::LinkUpdate,
+    /// The action that is left.
+    pub action: String,
+    /// Its payload.
+    pub payload: serde_json::Value,
+    /// Why it paused, for the attempt history.
+    pub reason: String,
+}

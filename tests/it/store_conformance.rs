@@ -63,6 +63,7 @@ macro_rules! for_each_case {
             lease::snooze_keeps_attempts_retry_counts,
             lease::dead_keeps_error_and_retry_dead_revives,
             lease::attempt_history_is_append_only_and_ordered,
+            lease::progress_records_the_link_and_continues_without_an_attempt,
             runs::run_lifecycle_and_records,
             runs::held_run_approve_queues_actions,
             runs::held_run_reject_discards_actions,

@@ -7,7 +7,9 @@ use sqlx::{SqliteConnection, SqlitePool};
 use super::claim::settled;
 use super::codec::ts;
 use super::links;
-use crate::store::{AttemptOutcome, ItemError, LinkUpdate, SettleResult, StoreResult};
+use crate::store::{
+    AttemptOutcome, ItemError, ItemProgress, LinkUpdate, SettleResult, StoreResult,
+};
 
 /// The lease holder's view of the item, read inside the settling transaction.
 struct Fenced {
@@ -184,4 +186,41 @@ pub(super) async fn fail(
     append(&mut tx, anchor, token, now, &item, attempt).await?;
     tx.commit().await?;
     Ok(settled(done.rows_affected()))
+}
+
+pub(super) async fn progress(
+    pool: &SqlitePool,
+    anchor: &str,
+    token: i64,
+    now: DateTime<Utc>,
+    progress: ItemProgress,
+) -> StoreResult<SettleResult> {
+    let payload = serde_json::to_string(&progress.payload)?;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let Some(item) = fenced(&mut tx, anchor, token).await? else {
+        return Ok(SettleResult::LeaseLost);
+    };
+    sqlx::query(
+        "UPDATE item SET state = 'pending', run_after = ?3, action = ?4, payload = ?5, \
+         lease_owner = NULL, lease_until = NULL, updated_at = ?6 \
+         WHERE anchor = ?1 AND lease_token = ?2",
+    )
+    .bind(anchor)
+    .bind(token)
+    .bind(ts(progress.run_after))
+    .bind(&progress.action)
+    .bind(payload)
+    .bind(ts(now))
+    .execute(&mut *tx)
+    .await?;
+    links::apply(&mut tx, anchor, now, &progress.link).await?;
+    let attempt = Attempt {
+        outcome: AttemptOutcome::Snoozed,
+        run_after: Some(progress.run_after),
+        reason: Some(&progress.reason),
+        error: None,
+    };
+    append(&mut tx, anchor, token, now, &item, attempt).await?;
+    tx.commit().await?;
+    Ok(SettleResult::Settled)
 }

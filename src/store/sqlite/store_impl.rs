@@ -10,9 +10,9 @@ use chrono::{DateTime, Utc};
 use super::settle::Failure;
 use super::{SqliteStore, claim, items, links, migrator, plan, runs, settle};
 use crate::store::{
-    AttemptRecord, ClaimedItem, HeldConflict, ItemError, ItemFilter, ItemRecord, ItemState, Link,
-    LinkUpdate, PlannedItem, RecordSummary, RejectedRow, RunCounts, RunId, RunOutcome, RunRecord,
-    SettleResult, Store, StoreResult,
+    AttemptRecord, ClaimedItem, HeldConflict, ItemError, ItemFilter, ItemProgress, ItemRecord,
+    ItemState, Link, LinkUpdate, PlannedItem, RecordSummary, RejectedRow, RunCounts, RunId,
+    RunOutcome, RunRecord, SettleResult, Store, StoreResult,
 };
 
 #[async_trait]
@@ -136,6 +136,16 @@ impl Store for SqliteStore {
     ) -> StoreResult<SettleResult> {
         let failure = Failure::Retry(run_after, &error);
         settle::fail(&self.writer, anchor, token, now, failure).await
+    }
+
+    async fn item_progress(
+        &self,
+        anchor: &str,
+        token: i64,
+        now: DateTime<Utc>,
+        progress: ItemProgress,
+    ) -> StoreResult<SettleResult> {
+        settle::progress(&self.writer, anchor, token, now, progress).await
     }
 
     async fn item_snooze(

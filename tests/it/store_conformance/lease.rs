@@ -231,3 +231,45 @@ pub async fn attempt_history_is_append_only_and_ordered(store: Arc<dyn Store>) {
     );
     assert!(store.attempt_list("other").await.unwrap().is_empty());
 }
+
+pub async fn progress_records_the_link_and_continues_without_an_attempt(store: Arc<dyn Store>) {
+    record(&*store, t0(), vec![planned("a", "invite", "h")]).await;
+    let (_, token) = claim_one(&*store, "w1", t0()).await;
+    let progress = guestsync::store::ItemProgress {
+        run_after: at(5),
+        link: LinkUpdate::Upsert(super::runs::fields(
+            "obj-1",
+            Some("https://redeem.example/r"),
+        )),
+        action: "update".into(),
+        payload: serde_json::json!({"next": true}),
+        reason: "invited; attribute update deferred".into(),
+    };
+    let settled = store
+        .item_progress("a", token, at(1), progress.clone())
+        .await
+        .unwrap();
+    assert_eq!(settled, SettleResult::Settled);
+    let item = store.item_get("a").await.unwrap().unwrap();
+    assert_eq!((item.state, item.attempts), (ItemState::Pending, 0));
+    assert_eq!((item.action.as_str(), item.run_after), ("update", at(5)));
+    assert_eq!(item.payload, serde_json::json!({"next": true}));
+    assert_eq!(
+        store.link_get("a").await.unwrap().unwrap().object_id,
+        "obj-1"
+    );
+    assert!(
+        store
+            .item_claim("w1", 1, LEASE, at(4))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let history = store.attempt_list("a").await.unwrap();
+    assert_eq!(history.last().unwrap().outcome, AttemptOutcome::Snoozed);
+    let late = store
+        .item_progress("a", token, at(2), progress)
+        .await
+        .unwrap();
+    assert_eq!(late, SettleResult::LeaseLost, "a stale token is fenced out");
+}

@@ -159,7 +159,7 @@ pub async fn held_run_reject_discards_actions(store: Arc<dyn Store>) {
     assert!(all.is_empty());
 }
 
-fn fields(object_id: &str, redeem: Option<&str>) -> LinkFields {
+pub fn fields(object_id: &str, redeem: Option<&str>) -> LinkFields {
     LinkFields {
         object_id: object_id.to_string(),
         user_principal_name: Some("x_example.com#EXT#@tenant.onmicrosoft.com".to_string()),
