@@ -6,8 +6,8 @@
 //! of Graph's forbidden characters, no leading/trailing `.` or `-`, no `..`; mixed-script
 //! confusables are named as such; the domain is NFC, lower-cased and converted to ASCII with
 //! UTS-46 (`bücher.example` → `xn--bcher-kva.example`), labels 1..=63, at least one dot, a
-//! non-numeric top-level domain; the whole address at most 254 characters. Plus-addressing is
-//! kept as is.
+//! non-numeric top-level domain; the whole address at most 254 characters. `+` is on Graph's
+//! list, so a plus-addressed mailbox is refused with that reason (never rewritten).
 
 use std::fmt;
 
@@ -50,7 +50,10 @@ impl Email {
             return Err(fail("empty"));
         }
         if let Some(c) = trimmed.chars().find(|c| c.is_control()) {
-            return Err(fail(format!("contains a control character {}", code_point(c))));
+            return Err(fail(format!(
+                "contains a control character {}",
+                code_point(c)
+            )));
         }
         if trimmed.chars().any(char::is_whitespace) {
             return Err(fail("contains a space"));
@@ -140,7 +143,10 @@ fn check_local_shape(local: &str) -> Result<(), IdentityError> {
             local.len()
         )));
     }
-    for (edge, c) in [("starts", local.chars().next()), ("ends", local.chars().last())] {
+    for (edge, c) in [
+        ("starts", local.chars().next()),
+        ("ends", local.chars().last()),
+    ] {
         if let Some(c @ ('.' | '-')) = c {
             return Err(fail(format!("local part {edge} with '{c}'")));
         }

@@ -10,8 +10,18 @@ fn anchor_is_trimmed_and_nfc() {
 
 #[test]
 fn anchor_rejects_empty_control_invisible_and_long() {
-    assert!(Anchor::parse(" \u{a0}").unwrap_err().to_string().contains("empty"));
-    assert!(Anchor::parse("a\tb").unwrap_err().to_string().contains("control"));
+    assert!(
+        Anchor::parse(" \u{a0}")
+            .unwrap_err()
+            .to_string()
+            .contains("empty")
+    );
+    assert!(
+        Anchor::parse("a\tb")
+            .unwrap_err()
+            .to_string()
+            .contains("control")
+    );
     let e = Anchor::parse("a\u{200b}b").unwrap_err().to_string();
     assert!(e.contains("invisible character U+200B"), "{e}");
     let e = Anchor::parse(&"x".repeat(300)).unwrap_err().to_string();
@@ -20,8 +30,13 @@ fn anchor_rejects_empty_control_invisible_and_long() {
 
 #[test]
 fn display_name_over_limit_is_rejected_with_numbers() {
-    let e = Property::DisplayName.normalize(&"é".repeat(300)).unwrap_err();
-    assert_eq!(e.to_string(), "displayName is 300 characters, the limit is 256");
+    let e = Property::DisplayName
+        .normalize(&"é".repeat(300))
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "displayName is 300 characters, the limit is 256"
+    );
     let e = Property::GivenName.normalize(&"a".repeat(65)).unwrap_err();
     assert_eq!(e.to_string(), "givenName is 65 characters, the limit is 64");
 }

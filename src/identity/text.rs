@@ -145,9 +145,18 @@ mod tests {
 
     #[test]
     fn control_runs_collapse_to_one_space_but_plain_spaces_stay() {
-        assert_eq!(normalize_text("Ada\t\n Lovelace").as_deref(), Some("Ada Lovelace"));
-        assert_eq!(normalize_text("Ada\u{a0}Lovelace").as_deref(), Some("Ada Lovelace"));
-        assert_eq!(normalize_text("Ada  Lovelace").as_deref(), Some("Ada  Lovelace"));
+        assert_eq!(
+            normalize_text("Ada\t\n Lovelace").as_deref(),
+            Some("Ada Lovelace")
+        );
+        assert_eq!(
+            normalize_text("Ada\u{a0}Lovelace").as_deref(),
+            Some("Ada Lovelace")
+        );
+        assert_eq!(
+            normalize_text("Ada  Lovelace").as_deref(),
+            Some("Ada  Lovelace")
+        );
     }
 
     #[test]

@@ -48,7 +48,9 @@ impl Backend {
     pub fn from_url(url: &SecretString) -> Result<(Self, SecretString), SourceError> {
         let raw = url.expose_secret();
         let Some((scheme, rest)) = raw.split_once(':') else {
-            return Err(SourceError::Url("no scheme (expected sqlite:, postgres: or mysql:)".into()));
+            return Err(SourceError::Url(
+                "no scheme (expected sqlite:, postgres: or mysql:)".into(),
+            ));
         };
         let backend = match scheme.to_ascii_lowercase().as_str() {
             "sqlite" => Self::Sqlite,

@@ -12,6 +12,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use futures::FutureExt;
 use secrecy::ExposeSecret;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -55,7 +56,9 @@ impl SourceReader {
             Backend::Sqlite => {
                 let options = SqliteConnectOptions::from_str(url).map_err(bad_url)?;
                 let options = options.read_only(true).create_if_missing(false);
-                Pool::Sqlite(connected(SqlitePoolOptions::new().connect_with(options).await)?)
+                Pool::Sqlite(connected(
+                    SqlitePoolOptions::new().connect_with(options).await,
+                )?)
             }
             Backend::Postgres => {
                 let options = PgConnectOptions::from_str(url).map_err(bad_url)?;
@@ -72,7 +75,11 @@ impl SourceReader {
             max_rows: config.max_rows,
         };
         let query = AssertSqlSafe(config.query.clone()).into_sql_str();
-        Ok(Self { pool, query, limits })
+        Ok(Self {
+            pool,
+            query,
+            limits,
+        })
     }
 
     /// Runs the query once and returns the complete snapshot, or an error: never a partial one.
@@ -80,7 +87,10 @@ impl SourceReader {
     pub async fn read(&self) -> Result<SourceSnapshot, SourceError> {
         let timeout = self.limits.timeout;
         let (bound, read) = match &self.pool {
-            Pool::Sqlite(pool) => (timeout, sqlite(pool, self.query.clone(), self.limits).boxed()),
+            Pool::Sqlite(pool) => (
+                timeout,
+                sqlite(pool, self.query.clone(), self.limits).boxed(),
+            ),
             Pool::Postgres(pool) => (
                 timeout + CLIENT_GRACE,
                 postgres(pool, self.query.clone(), self.limits).boxed(),
@@ -95,8 +105,6 @@ impl SourceReader {
             .unwrap_or(Err(SourceError::Timeout(timeout)))
     }
 }
-
-use futures::FutureExt;
 
 fn connected<P>(result: Result<P, sqlx::Error>) -> Result<P, SourceError> {
     result.map_err(|e| SourceError::Connect(e.to_string()))
@@ -120,7 +128,10 @@ async fn sqlite(
     let snapshot = match drain::<SqliteDecoder>(rows, limits).await? {
         Some(snapshot) => snapshot,
         None => {
-            let statement = (&mut *tx).prepare(query).await.map_err(|e| limits.error(e))?;
+            let statement = (&mut *tx)
+                .prepare(query)
+                .await
+                .map_err(|e| limits.error(e))?;
             check_columns(statement.columns().iter().map(|c| c.name()))?
         }
     };
@@ -159,8 +170,13 @@ async fn mysql(
 ) -> Result<SourceSnapshot, SourceError> {
     let fail = |e| limits.error(e);
     let mut conn = pool.acquire().await.map_err(fail)?;
-    mysql_timeout(&mut conn, limits.timeout).await.map_err(fail)?;
-    let mut tx = conn.begin_with("START TRANSACTION READ ONLY").await.map_err(fail)?;
+    mysql_timeout(&mut conn, limits.timeout)
+        .await
+        .map_err(fail)?;
+    let mut tx = conn
+        .begin_with("START TRANSACTION READ ONLY")
+        .await
+        .map_err(fail)?;
     let rows = sqlx::query(query.clone()).fetch(&mut *tx);
     let snapshot = match drain::<MySqlDecoder>(rows, limits).await? {
         Some(snapshot) => snapshot,
@@ -175,13 +191,28 @@ async fn mysql(
 
 /// Sets the session's statement timeout: MariaDB's `max_statement_time` (seconds), or MySQL's
 /// `max_execution_time` (milliseconds) where the former does not exist (error 1193).
-async fn mysql_timeout(conn: &mut sqlx::MySqlConnection, timeout: Duration) -> Result<(), sqlx::Error> {
-    let seconds = format!("SET SESSION max_statement_time = {:.3}", timeout.as_secs_f64());
-    match conn.execute(AssertSqlSafe(seconds)).await {
+async fn mysql_timeout(
+    conn: &mut sqlx::MySqlConnection,
+    timeout: Duration,
+) -> Result<(), sqlx::Error> {
+    let seconds = format!(
+        "SET SESSION max_statement_time = {:.3}",
+        timeout.as_secs_f64()
+    );
+    match sqlx::query(AssertSqlSafe(seconds))
+        .execute(&mut *conn)
+        .await
+    {
         Ok(_) => Ok(()),
         Err(e) if is_unknown_variable(&e) => {
-            let ms = format!("SET SESSION max_execution_time = {}", timeout.as_millis().max(1));
-            conn.execute(AssertSqlSafe(ms)).await.map(|_| ())
+            let ms = format!(
+                "SET SESSION max_execution_time = {}",
+                timeout.as_millis().max(1)
+            );
+            sqlx::query(AssertSqlSafe(ms))
+                .execute(&mut *conn)
+                .await
+                .map(|_| ())
         }
         Err(e) => Err(e),
     }

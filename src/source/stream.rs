@@ -8,11 +8,11 @@ use sqlx::mysql::MySqlDatabaseError;
 use sqlx::{Column, Row};
 
 use super::SourceError;
+use super::SourceSnapshot;
 use super::columns::ColumnMap;
 use super::conflicts::SnapshotBuilder;
 use super::decode::RowDecoder;
 use super::validate::validate_row;
-use super::SourceSnapshot;
 
 /// Limits that apply to one read.
 #[derive(Debug, Clone, Copy)]

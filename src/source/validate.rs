@@ -110,22 +110,38 @@ mod tests {
 
     #[test]
     fn null_or_blank_anchor_has_no_anchor() {
-        assert!(matches!(run(&[None, Some("a@b.example"), None]), RowOutcome::NoAnchor { .. }));
+        assert!(matches!(
+            run(&[None, Some("a@b.example"), None]),
+            RowOutcome::NoAnchor { .. }
+        ));
         let out = run(&[Some("  "), Some("a@b.example"), None]);
-        assert_eq!(out, RowOutcome::NoAnchor { raw: None, reason: "invalid anchor: empty".into() });
+        assert_eq!(
+            out,
+            RowOutcome::NoAnchor {
+                raw: None,
+                reason: "invalid anchor: empty".into()
+            }
+        );
     }
 
     #[test]
     fn bad_email_or_attribute_keeps_the_anchor() {
         let out = run(&[Some("7"), Some("a\u{200b}@b.example"), None]);
-        let RowOutcome::Rejected { anchor, reason } = out else { panic!("not rejected") };
+        let RowOutcome::Rejected { anchor, reason } = out else {
+            panic!("not rejected")
+        };
         assert_eq!(anchor.as_str(), "7");
         assert!(reason.contains("invisible character U+200B"), "{reason}");
         let long = "x".repeat(300);
         let out = run(&[Some("7"), Some("a@b.example"), Some(&long)]);
-        let RowOutcome::Rejected { reason, .. } = out else { panic!("not rejected") };
+        let RowOutcome::Rejected { reason, .. } = out else {
+            panic!("not rejected")
+        };
         assert_eq!(reason, "displayName is 300 characters, the limit is 256");
-        assert!(matches!(run(&[Some("7"), None, None]), RowOutcome::Rejected { .. }));
+        assert!(matches!(
+            run(&[Some("7"), None, None]),
+            RowOutcome::Rejected { .. }
+        ));
     }
 
     #[test]
@@ -136,7 +152,9 @@ mod tests {
             0 => Ok(Some(Cow::Borrowed("1"))),
             _ => Ok(Some(Cow::Borrowed("a@b.example"))),
         });
-        let RowOutcome::Rejected { reason, .. } = out else { panic!("not rejected") };
+        let RowOutcome::Rejected { reason, .. } = out else {
+            panic!("not rejected")
+        };
         assert_eq!(reason, "surname: not valid UTF-8");
     }
 }

@@ -1,6 +1,8 @@
 //! Tests of the source part: the reader against real SQLite, PostgreSQL and MariaDB databases.
 //! Normalisation rules have unit tests in `src/identity/` and `src/source/`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::Duration;
 
 use guestsync::identity::Property;
@@ -19,7 +21,10 @@ pub(crate) fn config(url: &str, query: &str) -> SourceConfig {
 }
 
 pub(crate) async fn read(url: &str, query: &str) -> Result<SourceSnapshot, SourceError> {
-    SourceReader::connect(&config(url, query)).await?.read().await
+    SourceReader::connect(&config(url, query))
+        .await?
+        .read()
+        .await
 }
 
 pub(crate) fn anchors(s: &SourceSnapshot) -> Vec<&str> {
@@ -58,7 +63,10 @@ async fn sqlite_source() -> (tempfile::TempDir, String) {
     ];
     for sql in rows {
         let sql = sql.replace("'LONG'", &format!("'{long}'"));
-        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut conn)
+            .await
+            .unwrap();
     }
     conn.close().await.unwrap();
     (dir, url)
@@ -75,20 +83,45 @@ async fn sqlite_source_sorts_good_bad_duplicate_and_shared_rows() {
     assert_eq!(anchors(&s), ["1", "2", "guid-10"]);
     let ada = &s.identities[0];
     assert_eq!(ada.email.as_str(), "Ada@partner.example");
-    assert_eq!(ada.attributes.get(Property::DisplayName), Some("Ada  Lovelace"));
+    assert_eq!(
+        ada.attributes.get(Property::DisplayName),
+        Some("Ada  Lovelace")
+    );
     assert_eq!(ada.attributes.get(Property::JobTitle), Some("Eng Lead"));
     assert_eq!(s.identities[1].attributes.get(Property::JobTitle), None);
     let got = rejected(&s);
     assert_eq!(got[0], (3, None, "anchor is NULL"));
-    assert_eq!(got[1], (4, Some("4"), "invalid e-mail: contains more than one '@'"));
-    assert_eq!(got[2].2, "invalid e-mail: contains an invisible character U+200B");
-    assert_eq!(got[3], (6, Some("6"), "displayName is 300 characters, the limit is 256"));
+    assert_eq!(
+        got[1],
+        (4, Some("4"), "invalid e-mail: contains more than one '@'")
+    );
+    assert_eq!(
+        got[2].2,
+        "invalid e-mail: contains an invisible character U+200B"
+    );
+    assert_eq!(
+        got[3],
+        (
+            6,
+            Some("6"),
+            "displayName is 300 characters, the limit is 256"
+        )
+    );
     assert_eq!(got[4], (7, Some("7"), "duplicate anchor"));
     assert_eq!(got[5], (8, Some("7"), "duplicate anchor"));
     assert_eq!(got.len(), 6);
-    let held: Vec<(&str, &str)> =
-        s.conflicts.iter().map(|c| (c.anchor.as_str(), c.reason.as_str())).collect();
-    assert_eq!(held, [("8", "e-mail shared with anchors 9"), ("9", "e-mail shared with anchors 8")]);
+    let held: Vec<(&str, &str)> = s
+        .conflicts
+        .iter()
+        .map(|c| (c.anchor.as_str(), c.reason.as_str()))
+        .collect();
+    assert_eq!(
+        held,
+        [
+            ("8", "e-mail shared with anchors 9"),
+            ("9", "e-mail shared with anchors 8")
+        ]
+    );
     let present: Vec<&str> = s.present_anchors.iter().map(|a| a.as_str()).collect();
     assert_eq!(present, ["1", "2", "4", "5", "6", "7", "8", "9", "guid-10"]);
 }
@@ -96,11 +129,25 @@ async fn sqlite_source_sorts_good_bad_duplicate_and_shared_rows() {
 #[tokio::test]
 async fn sqlite_missing_required_column_is_named_with_rows_and_without() {
     let (_dir, url) = sqlite_source().await;
-    let e = read(&url, "SELECT id AS anchor, mail FROM people").await.unwrap_err();
-    assert!(matches!(e, SourceError::MissingColumn { column: "email" }), "{e}");
-    let e = read(&url, "SELECT mail AS email FROM people WHERE 0").await.unwrap_err();
-    assert!(matches!(e, SourceError::MissingColumn { column: "anchor" }), "{e}");
-    let empty = read(&url, "SELECT id AS anchor, mail AS email FROM people WHERE 0").await;
+    let e = read(&url, "SELECT id AS anchor, mail FROM people")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, SourceError::MissingColumn { column: "email" }),
+        "{e}"
+    );
+    let e = read(&url, "SELECT mail AS email FROM people WHERE 0")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, SourceError::MissingColumn { column: "anchor" }),
+        "{e}"
+    );
+    let empty = read(
+        &url,
+        "SELECT id AS anchor, mail AS email FROM people WHERE 0",
+    )
+    .await;
     assert_eq!(empty.unwrap(), SourceSnapshot::default());
 }
 
@@ -127,15 +174,27 @@ async fn sqlite_row_cap_fails_the_read() {
     let (_dir, url) = sqlite_source().await;
     let mut cfg = config(&url, PEOPLE);
     cfg.max_rows = Some(10);
-    let e = SourceReader::connect(&cfg).await.unwrap().read().await.unwrap_err();
+    let e = SourceReader::connect(&cfg)
+        .await
+        .unwrap()
+        .read()
+        .await
+        .unwrap_err();
     assert!(matches!(e, SourceError::TooManyRows { limit: 10 }), "{e}");
 }
 
 #[tokio::test]
 async fn unknown_scheme_and_unreachable_source_are_errors_without_password() {
-    let e = read("mssql://sa:hunter2@127.0.0.1/db", "SELECT 1").await.unwrap_err();
-    assert!(matches!(e, SourceError::Url(_)) && !e.to_string().contains("hunter2"), "{e}");
-    let e = read("sqlite:///nonexistent/dir/x.db", "SELECT 1").await.unwrap_err();
+    let e = read("mssql://sa:hunter2@127.0.0.1/db", "SELECT 1")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, SourceError::Url(_)) && !e.to_string().contains("hunter2"),
+        "{e}"
+    );
+    let e = read("sqlite:///nonexistent/dir/x.db", "SELECT 1")
+        .await
+        .unwrap_err();
     assert!(matches!(e, SourceError::Connect(_)), "{e}");
 }
 

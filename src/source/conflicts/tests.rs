@@ -12,7 +12,11 @@ fn valid(anchor: &str, email: &str) -> RowOutcome {
 }
 
 fn anchors(snapshot: &SourceSnapshot) -> Vec<&str> {
-    snapshot.identities.iter().map(|i| i.anchor.as_str()).collect()
+    snapshot
+        .identities
+        .iter()
+        .map(|i| i.anchor.as_str())
+        .collect()
 }
 
 #[test]
@@ -23,7 +27,11 @@ fn duplicate_anchor_rejects_both_rows_but_keeps_it_present() {
     b.push(valid("1", "c@x.example"));
     let s = b.finish();
     assert_eq!(anchors(&s), ["2"]);
-    let rejected: Vec<(u64, &str)> = s.rejected.iter().map(|r| (r.row_number, r.reason.as_str())).collect();
+    let rejected: Vec<(u64, &str)> = s
+        .rejected
+        .iter()
+        .map(|r| (r.row_number, r.reason.as_str()))
+        .collect();
     assert_eq!(rejected, [(1, "duplicate anchor"), (3, "duplicate anchor")]);
     assert_eq!(s.present_anchors.len(), 2);
     assert_eq!(s.rows_read, 3);
@@ -38,7 +46,11 @@ fn emails_equal_by_case_are_held_with_the_other_anchors_named() {
     b.push(valid("4", "bob@x.example"));
     let s = b.finish();
     assert_eq!(anchors(&s), ["4"]);
-    let held: Vec<(&str, &str)> = s.conflicts.iter().map(|c| (c.anchor.as_str(), c.reason.as_str())).collect();
+    let held: Vec<(&str, &str)> = s
+        .conflicts
+        .iter()
+        .map(|c| (c.anchor.as_str(), c.reason.as_str()))
+        .collect();
     assert_eq!(
         held,
         [
@@ -64,9 +76,15 @@ fn emails_equal_by_unicode_form_are_held() {
 #[test]
 fn rejected_rows_with_valid_anchor_are_present_and_no_anchor_rows_are_not() {
     let mut b = SnapshotBuilder::new();
-    b.push(RowOutcome::NoAnchor { raw: None, reason: "anchor is NULL".into() });
+    b.push(RowOutcome::NoAnchor {
+        raw: None,
+        reason: "anchor is NULL".into(),
+    });
     let anchor = Anchor::parse("9").unwrap();
-    b.push(RowOutcome::Rejected { anchor: anchor.clone(), reason: "bad".into() });
+    b.push(RowOutcome::Rejected {
+        anchor: anchor.clone(),
+        reason: "bad".into(),
+    });
     let s = b.finish();
     assert_eq!(s.rows_read, 2);
     assert_eq!(s.rejected.len(), 2);

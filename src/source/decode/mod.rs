@@ -39,7 +39,9 @@ pub(crate) fn shown<T: Display>(value: Result<Option<T>, sqlx::Error>) -> Cell<'
 
 /// A borrowed text cell.
 pub(crate) fn text(value: Result<Option<&str>, sqlx::Error>) -> Cell<'_> {
-    value.map(|v| v.map(Cow::Borrowed)).map_err(|e| e.to_string())
+    value
+        .map(|v| v.map(Cow::Borrowed))
+        .map_err(|e| e.to_string())
 }
 
 /// Binary data as text: UTF-8 when it is, else a uuid when it is 16 bytes.
@@ -49,11 +51,16 @@ pub(crate) fn bytes(value: Result<Option<&[u8]>, sqlx::Error>) -> Cell<'_> {
     };
     let printable = raw.iter().all(|b| (0x20..0x7f).contains(b));
     if raw.len() == 16 && !printable {
-        return Ok(uuid::Uuid::from_slice(raw).ok().map(|u| Cow::Owned(u.to_string())));
+        return Ok(uuid::Uuid::from_slice(raw)
+            .ok()
+            .map(|u| Cow::Owned(u.to_string())));
     }
     match std::str::from_utf8(raw) {
         Ok(text) => Ok(Some(Cow::Borrowed(text))),
-        Err(_) => Err(format!("binary value of {} bytes is not UTF-8 text", raw.len())),
+        Err(_) => Err(format!(
+            "binary value of {} bytes is not UTF-8 text",
+            raw.len()
+        )),
     }
 }
 

@@ -28,7 +28,7 @@ enum Kind {
 impl Kind {
     fn of(type_name: &str) -> Option<Self> {
         let kind = match type_name.to_ascii_uppercase().as_str() {
-            "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" | "CITEXT" | "UNKNOWN" => Self::Text,
+            "TEXT" | "VARCHAR" | "CHAR" | "BPCHAR" | "NAME" | "CITEXT" | "UNKNOWN" => Self::Text,
             "INT2" => Self::Int2,
             "INT4" => Self::Int4,
             "INT8" => Self::Int8,
