@@ -199,3 +199,14 @@ async fn unknown_scheme_and_unreachable_source_are_errors_without_password() {
 }
 
 mod servers;
+
+#[tokio::test]
+async fn sqlite_timeout_fails_the_read() {
+    let (_dir, url) = sqlite_source().await;
+    let slow = "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s \
+                WHERE n < 100000000) SELECT count(*) AS anchor, 'a@b.example' AS email FROM s";
+    let mut cfg = config(&url, slow);
+    cfg.statement_timeout = Duration::from_millis(200);
+    let e = SourceReader::connect(&cfg).await.unwrap().read().await.unwrap_err();
+    assert!(matches!(e, SourceError::Timeout(_)), "{e}");
+}
