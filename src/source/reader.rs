@@ -9,6 +9,7 @@
 //!
 //! Every backend is also bounded by a client-side timeout, so a hung server cannot hang a cycle.
 
+use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -31,7 +32,7 @@ const CLIENT_GRACE: Duration = Duration::from_secs(5);
 const MAX_CONNECTIONS: u32 = 2;
 
 /// A connection pool to the source, per backend.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
@@ -39,11 +40,26 @@ enum Pool {
 }
 
 /// Reads the source: connects once, then [`SourceReader::read`] runs the query per cycle.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SourceReader {
     pool: Pool,
     query: SqlStr,
     limits: Limits,
+}
+
+/// Names the backend and limits only: nothing of the URL.
+impl fmt::Debug for SourceReader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let backend = match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+            Pool::MySql(_) => Backend::MySql,
+        };
+        f.debug_struct("SourceReader")
+            .field("backend", &backend)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SourceReader {

@@ -207,6 +207,11 @@ async fn sqlite_timeout_fails_the_read() {
                 WHERE n < 100000000) SELECT count(*) AS anchor, 'a@b.example' AS email FROM s";
     let mut cfg = config(&url, slow);
     cfg.statement_timeout = Duration::from_millis(200);
-    let e = SourceReader::connect(&cfg).await.unwrap().read().await.unwrap_err();
+    let e = SourceReader::connect(&cfg)
+        .await
+        .unwrap()
+        .read()
+        .await
+        .unwrap_err();
     assert!(matches!(e, SourceError::Timeout(_)), "{e}");
 }

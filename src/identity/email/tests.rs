@@ -112,3 +112,19 @@ fn rejects_non_ascii_and_mixed_script_local_parts() {
     assert!(reason("jos\u{e9}@partner.example").contains("non-ASCII character 'é' (U+00E9)"));
     assert!(reason("p\u{0430}ypal@partner.example").contains("mixed scripts (Latin and Cyrillic)"));
 }
+
+#[test]
+fn plain_ascii_fast_path_agrees_with_idna() {
+    for domain in [
+        "partner.example",
+        "a-b.example",
+        "xn--bcher-kva.example",
+        "ab--c.example",
+    ] {
+        let fast = is_plain_ascii(domain);
+        let idna = idna::domain_to_ascii_strict(domain).ok();
+        assert!(!fast || idna.as_deref() == Some(domain), "{domain}");
+    }
+    assert!(is_plain_ascii("partner.example"));
+    assert!(!is_plain_ascii("xn--bcher-kva.example"));
+}

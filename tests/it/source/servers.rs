@@ -135,13 +135,18 @@ async fn postgres_statement_timeout_stops_the_query() {
 
 #[tokio::test]
 async fn postgres_streams_many_rows_into_a_complete_snapshot() {
-    let Some(url) = db::fresh_postgres().await else { return };
+    let Some(url) = db::fresh_postgres().await else {
+        return;
+    };
     let q = "SELECT n AS anchor, 'user' || n || '@partner.example' AS email, \
              'User ' || n AS display_name FROM generate_series(1, 200000) AS n";
     let s = read(&url, q).await.unwrap();
     assert_eq!((s.rows_read, s.identities.len()), (200_000, 200_000));
     assert_eq!(s.present_anchors.len(), 200_000);
-    assert_eq!(s.identities[199_999].email.as_str(), "user200000@partner.example");
+    assert_eq!(
+        s.identities[199_999].email.as_str(),
+        "user200000@partner.example"
+    );
 }
 
 async fn setup_mysql(url: &str) {
