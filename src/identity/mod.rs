@@ -7,6 +7,11 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+mod email;
+mod text;
+
+pub use email::Email;
+
 /// Why a value from the source was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdentityError {
@@ -16,8 +21,9 @@ pub enum IdentityError {
     /// The e-mail address was null, malformed or not deliverable as a guest invitation.
     #[error("invalid e-mail: {0}")]
     Email(String),
-    /// An attribute value broke a Graph rule (length, characters).
-    #[error("invalid {property}: {reason}")]
+    /// An attribute value broke a Graph rule (length, characters). The reason names the
+    /// property, e.g. "displayName is 300 characters, the limit is 256".
+    #[error("{reason}")]
     Attribute {
         /// The Graph property name.
         property: &'static str,
@@ -35,7 +41,8 @@ impl Anchor {
     /// The longest anchor accepted, in characters.
     pub const MAX_CHARS: usize = 256;
 
-    /// Parses an anchor: trimmed, non-empty, no control characters, at most [`Self::MAX_CHARS`].
+    /// Parses an anchor: trimmed (Unicode white space), NFC, non-empty, no control or invisible
+    /// characters, at most [`Self::MAX_CHARS`].
     pub fn parse(raw: &str) -> Result<Self, IdentityError> {
         let trimmed = raw.trim();
         if trimmed.is_empty() {
@@ -44,13 +51,21 @@ impl Anchor {
         if trimmed.chars().any(char::is_control) {
             return Err(IdentityError::Anchor("contains control characters".into()));
         }
-        if trimmed.chars().count() > Self::MAX_CHARS {
+        if let Some(c) = text::first_invisible(trimmed) {
             return Err(IdentityError::Anchor(format!(
-                "longer than {} characters",
+                "contains an invisible character {}",
+                text::code_point(c)
+            )));
+        }
+        let normal = text::nfc(trimmed);
+        let chars = normal.chars().count();
+        if chars > Self::MAX_CHARS {
+            return Err(IdentityError::Anchor(format!(
+                "is {chars} characters, the limit is {}",
                 Self::MAX_CHARS
             )));
         }
-        Ok(Self(trimmed.to_string()))
+        Ok(Self(normal))
     }
 
     /// The anchor as text.
@@ -60,43 +75,6 @@ impl Anchor {
 }
 
 impl fmt::Display for Anchor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// A normalised e-mail address: the local part as given (NFC), the domain lower-case ASCII.
-/// Two addresses are the same mailbox when their [`Email::match_key`]s are equal (Entra matches
-/// case-insensitively).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Email(String);
-
-impl Email {
-    /// Parses and normalises an address; see the module docs for the rules.
-    pub fn parse(raw: &str) -> Result<Self, IdentityError> {
-        let trimmed = raw.trim();
-        let Some((local, domain)) = trimmed.rsplit_once('@') else {
-            return Err(IdentityError::Email("missing '@'".into()));
-        };
-        if local.is_empty() || domain.is_empty() {
-            return Err(IdentityError::Email("empty local part or domain".into()));
-        }
-        Ok(Self(format!("{local}@{}", domain.to_ascii_lowercase())))
-    }
-
-    /// The address as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The key two addresses are compared by: the whole address lower-cased.
-    pub fn match_key(&self) -> String {
-        self.0.to_lowercase()
-    }
-}
-
-impl fmt::Display for Email {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
@@ -157,6 +135,28 @@ impl Property {
         }
     }
 
+    /// Normalises a raw value for this property (see the `text` module: trim, NFC, invisible
+    /// characters stripped, control characters collapsed to a space). `Ok(None)` when nothing is
+    /// left; an error naming the numbers when the value is longer than [`Self::max_chars`]
+    /// (never truncated).
+    pub fn normalize(self, raw: &str) -> Result<Option<String>, IdentityError> {
+        let Some(value) = text::normalize_text(raw) else {
+            return Ok(None);
+        };
+        let chars = value.chars().count();
+        if chars > self.max_chars() {
+            return Err(IdentityError::Attribute {
+                property: self.graph_name(),
+                reason: format!(
+                    "{} is {chars} characters, the limit is {}",
+                    self.graph_name(),
+                    self.max_chars()
+                ),
+            });
+        }
+        Ok(Some(value))
+    }
+
     /// The property with this Graph name, if managed.
     pub fn from_graph_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.graph_name() == name)
@@ -200,3 +200,6 @@ pub struct Identity {
     /// The managed attributes.
     pub attributes: Attributes,
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,160 @@
+//! One decoded row → an [`Identity`], or the reason it is rejected. Pure: no I/O.
+
+use std::borrow::Cow;
+
+use crate::identity::{Anchor, Attributes, Email, Identity};
+
+use super::columns::ColumnMap;
+
+/// One decoded cell: its text, `None` for NULL, or why it could not be decoded.
+pub type Cell<'r> = Result<Option<Cow<'r, str>>, String>;
+
+/// What one row became.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowOutcome {
+    /// The anchor is missing or invalid: the row is rejected and no anchor is present.
+    NoAnchor {
+        /// The anchor text as read, if any.
+        raw: Option<String>,
+        /// Why.
+        reason: String,
+    },
+    /// The anchor is valid but something else is not: rejected, anchor still present.
+    Rejected {
+        /// The valid anchor.
+        anchor: Anchor,
+        /// Why.
+        reason: String,
+    },
+    /// A valid identity.
+    Valid(Identity),
+}
+
+impl RowOutcome {
+    /// The valid anchor of the row, if it has one.
+    pub fn anchor(&self) -> Option<&Anchor> {
+        match self {
+            Self::NoAnchor { .. } => None,
+            Self::Rejected { anchor, .. } => Some(anchor),
+            Self::Valid(identity) => Some(&identity.anchor),
+        }
+    }
+}
+
+/// Validates one row; `cell(i)` decodes column `i`.
+pub fn validate_row<'r>(map: &ColumnMap, mut cell: impl FnMut(usize) -> Cell<'r>) -> RowOutcome {
+    let anchor = match cell(map.anchor) {
+        Err(reason) => return no_anchor(None, format!("anchor: {reason}")),
+        Ok(None) => return no_anchor(None, "anchor is NULL".into()),
+        Ok(Some(raw)) => match Anchor::parse(&raw) {
+            Ok(anchor) => anchor,
+            Err(e) => return no_anchor(Some(raw.trim().to_string()), e.to_string()),
+        },
+    };
+    match identity(map, cell) {
+        Ok((email, attributes)) => RowOutcome::Valid(Identity {
+            anchor,
+            email,
+            attributes,
+        }),
+        Err(reason) => RowOutcome::Rejected { anchor, reason },
+    }
+}
+
+fn no_anchor(raw: Option<String>, reason: String) -> RowOutcome {
+    let raw = raw.filter(|r| !r.is_empty());
+    RowOutcome::NoAnchor { raw, reason }
+}
+
+/// The e-mail and attributes of a row whose anchor is valid.
+fn identity<'r>(
+    map: &ColumnMap,
+    mut cell: impl FnMut(usize) -> Cell<'r>,
+) -> Result<(Email, Attributes), String> {
+    let email = match cell(map.email) {
+        Err(reason) => return Err(format!("email: {reason}")),
+        Ok(None) => return Err("e-mail is missing (NULL)".into()),
+        Ok(Some(raw)) => Email::parse(&raw).map_err(|e| e.to_string())?,
+    };
+    let mut attributes = Attributes::new();
+    for &(property, index) in &map.attributes {
+        let raw = cell(index).map_err(|reason| format!("{}: {reason}", property.graph_name()))?;
+        let Some(raw) = raw else { continue };
+        if let Some(value) = property.normalize(&raw).map_err(|e| e.to_string())? {
+            attributes.set(property, value);
+        }
+    }
+    Ok((email, attributes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::Property;
+
+    fn run(cells: &[Option<&str>]) -> RowOutcome {
+        let names = ["anchor", "email", "display_name"];
+        let map = ColumnMap::from_names(names).unwrap();
+        validate_row(&map, |i| Ok(cells[i].map(Cow::Borrowed)))
+    }
+
+    #[test]
+    fn valid_row_becomes_an_identity() {
+        let RowOutcome::Valid(id) = run(&[Some(" 7 "), Some("A@B.example"), Some(" Ada ")]) else {
+            panic!("rejected")
+        };
+        assert_eq!(id.anchor.as_str(), "7");
+        assert_eq!(id.email.as_str(), "A@b.example");
+        assert_eq!(id.attributes.get(Property::DisplayName), Some("Ada"));
+    }
+
+    #[test]
+    fn null_or_blank_anchor_has_no_anchor() {
+        assert!(matches!(
+            run(&[None, Some("a@b.example"), None]),
+            RowOutcome::NoAnchor { .. }
+        ));
+        let out = run(&[Some("  "), Some("a@b.example"), None]);
+        assert_eq!(
+            out,
+            RowOutcome::NoAnchor {
+                raw: None,
+                reason: "invalid anchor: empty".into()
+            }
+        );
+    }
+
+    #[test]
+    fn bad_email_or_attribute_keeps_the_anchor() {
+        let out = run(&[Some("7"), Some("a\u{200b}@b.example"), None]);
+        let RowOutcome::Rejected { anchor, reason } = out else {
+            panic!("not rejected")
+        };
+        assert_eq!(anchor.as_str(), "7");
+        assert!(reason.contains("invisible character U+200B"), "{reason}");
+        let long = "x".repeat(300);
+        let out = run(&[Some("7"), Some("a@b.example"), Some(&long)]);
+        let RowOutcome::Rejected { reason, .. } = out else {
+            panic!("not rejected")
+        };
+        assert_eq!(reason, "displayName is 300 characters, the limit is 256");
+        assert!(matches!(
+            run(&[Some("7"), None, None]),
+            RowOutcome::Rejected { .. }
+        ));
+    }
+
+    #[test]
+    fn undecodable_cell_rejects_the_row() {
+        let map = ColumnMap::from_names(["anchor", "email", "surname"]).unwrap();
+        let out = validate_row(&map, |i| match i {
+            2 => Err("not valid UTF-8".into()),
+            0 => Ok(Some(Cow::Borrowed("1"))),
+            _ => Ok(Some(Cow::Borrowed("a@b.example"))),
+        });
+        let RowOutcome::Rejected { reason, .. } = out else {
+            panic!("not rejected")
+        };
+        assert_eq!(reason, "surname: not valid UTF-8");
+    }
+}
