@@ -1,8 +1,6 @@
 //! Tests of the source part: the reader against real SQLite, PostgreSQL and MariaDB databases.
 //! Normalisation rules have unit tests in `src/identity/` and `src/source/`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::time::Duration;
 
 use guestsync::identity::Property;

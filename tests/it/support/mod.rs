@@ -1,4 +1,3 @@
 //! The test harness: fresh databases per test and other shared helpers.
 
-#[allow(dead_code)]
 pub mod db;
