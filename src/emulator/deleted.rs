@@ -1,0 +1,94 @@
+//! Deleted items: `GET /directory/deletedItems/microsoft.graph.user` (paged like users),
+//! `GET`/`DELETE /directory/deletedItems/{id}` and `POST …/{id}/restore`.
+
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+use super::exchange::{GraphRequest, GraphResponse, bad_request, not_found};
+use super::paging::{page, page_spec};
+use super::schema::{parse_select, project};
+use super::state::Shared;
+use super::users::check_options;
+
+/// `GET /directory/deletedItems/microsoft.graph.user`.
+pub(crate) fn list(shared: &Shared, req: &GraphRequest) -> GraphResponse {
+    match try_list(shared, req) {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+fn try_list(shared: &Shared, req: &GraphRequest) -> Result<GraphResponse, GraphResponse> {
+    check_options(req)?;
+    if req.param("$filter").is_some() {
+        // UNCONFIRMED: deleted items support few filters; the emulator serves none.
+        return Err(super::exchange::unsupported(
+            "Filter is not supported on deleted items by this emulator.",
+        ));
+    }
+    let select = parse_select(req.param("$select"))?;
+    let spec = page_spec(req, &shared.page_key)?;
+    let items: Vec<(String, Value)> = shared
+        .lock()
+        .deleted
+        .iter()
+        .map(|(id, u)| (id.clone(), with_type(project(u, select.as_deref()))))
+        .collect();
+    let base = shared.base_url();
+    let context = format!("{base}/$metadata#directoryObjects/microsoft.graph.user");
+    let link_base = format!("{base}/directory/deletedItems/microsoft.graph.user");
+    Ok(page(
+        req,
+        &shared.page_key,
+        &link_base,
+        &context,
+        &spec,
+        items,
+    ))
+}
+
+fn with_type(mut user: Value) -> Value {
+    if let Some(obj) = user.as_object_mut() {
+        obj.insert("@odata.type".into(), json!("#microsoft.graph.user"));
+    }
+    user
+}
+
+/// `GET /directory/deletedItems/{id}`.
+pub(crate) fn get(shared: &Shared, id: &str) -> GraphResponse {
+    match shared.lock().deleted.get(id) {
+        Some(u) => GraphResponse::json(200, with_type(project(u, None))),
+        None => not_found(id),
+    }
+}
+
+/// `POST /directory/deletedItems/{id}/restore`: back among the live users, 200 with the user.
+pub(crate) fn restore(shared: &Shared, id: &str, now: Instant) -> GraphResponse {
+    let mut inner = shared.lock();
+    let Some(mut user) = inner.deleted.remove(id) else {
+        return not_found(id);
+    };
+    let mail = user
+        .get("mail")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    if !mail.is_empty() && inner.find_by_address(&mail).is_some() {
+        inner.deleted.insert(id.to_owned(), user);
+        // UNCONFIRMED: Graph's exact code when a live object holds the same proxy address.
+        return bad_request(
+            "Another object with the same value for property proxyAddresses already exists.",
+        );
+    }
+    user.insert("deletedDateTime".into(), Value::Null);
+    let body = with_type(project(&user, None));
+    inner.insert_user(user, now);
+    GraphResponse::json(200, body)
+}
+
+/// `DELETE /directory/deletedItems/{id}`: gone for good.
+pub(crate) fn purge(shared: &Shared, id: &str) -> GraphResponse {
+    match shared.lock().deleted.remove(id) {
+        Some(_) => GraphResponse::no_content(),
+        None => not_found(id),
+    }
+}

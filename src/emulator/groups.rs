@@ -1,0 +1,117 @@
+//! Group membership: `POST /groups/{id}/members/$ref`, `DELETE /groups/{gid}/members/{uid}/$ref`
+//! and `GET /groups/{id}/members`. Groups themselves come from the control API.
+
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+use super::exchange::{GraphRequest, GraphResponse, bad_request, not_found};
+use super::paging::{page, page_spec};
+use super::schema::project;
+use super::state::{Group, Shared};
+
+/// Creates an empty group (control API); returns its id. Only membership is modelled.
+pub(crate) fn create(shared: &Shared) -> String {
+    let id = uuid::Uuid::new_v4().to_string();
+    shared.lock().groups.insert(id.clone(), Group::default());
+    id
+}
+
+/// `POST /groups/{id}/members/$ref`.
+pub(crate) fn add_member(
+    shared: &Shared,
+    req: &GraphRequest,
+    gid: &str,
+    now: Instant,
+) -> GraphResponse {
+    let body = match req.object_body() {
+        Ok(b) => b,
+        Err(e) => return e,
+    };
+    if let Some(unknown) = body.keys().find(|k| *k != "@odata.id") {
+        return bad_request(format!(
+            "Property '{unknown}' does not exist as a declared property or extension property."
+        ));
+    }
+    let reference = body
+        .get("@odata.id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let Some(uid) = reference
+        .rsplit_once("/directoryObjects/")
+        .map(|(_, id)| id.to_owned())
+    else {
+        return bad_request("Invalid object identifier '@odata.id'.");
+    };
+    let mut inner = shared.lock();
+    if inner.users.get(&uid).and_then(|r| r.view(now)).is_none() {
+        return not_found(&uid);
+    }
+    let Some(group) = inner.groups.get_mut(gid) else {
+        return not_found(gid);
+    };
+    if !group.members.insert(uid) {
+        return bad_request(
+            "One or more added object references already exist for the following modified properties: 'members'.",
+        );
+    }
+    GraphResponse::no_content()
+}
+
+/// `DELETE /groups/{gid}/members/{uid}/$ref`.
+pub(crate) fn remove_member(shared: &Shared, gid: &str, uid: &str) -> GraphResponse {
+    let mut inner = shared.lock();
+    let Some(group) = inner.groups.get_mut(gid) else {
+        return not_found(gid);
+    };
+    if group.members.remove(uid) {
+        GraphResponse::no_content()
+    } else {
+        not_found(uid)
+    }
+}
+
+/// `GET /groups/{id}/members`.
+pub(crate) fn members(
+    shared: &Shared,
+    req: &GraphRequest,
+    gid: &str,
+    now: Instant,
+) -> GraphResponse {
+    let spec = match page_spec(req, &shared.page_key) {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
+    let inner = shared.lock();
+    let Some(group) = inner.groups.get(gid) else {
+        return not_found(gid);
+    };
+    let items: Vec<(String, Value)> = group
+        .members
+        .iter()
+        .filter_map(|id| {
+            inner
+                .users
+                .get(id)
+                .and_then(|r| r.view(now))
+                .map(|u| (id.clone(), u))
+        })
+        .map(|(id, u)| {
+            let mut v = project(u, None);
+            if let Some(o) = v.as_object_mut() {
+                o.insert("@odata.type".into(), json!("#microsoft.graph.user"));
+            }
+            (id, v)
+        })
+        .collect();
+    drop(inner);
+    let base = shared.base_url();
+    let context = format!("{base}/$metadata#directoryObjects");
+    page(
+        req,
+        &shared.page_key,
+        &format!("{base}/groups/{gid}/members"),
+        &context,
+        &spec,
+        items,
+    )
+}

@@ -1,0 +1,108 @@
+//! What happens to every Graph request (top-level or `$batch` item) before its handler: the
+//! counters, the `Retry-After` window check, the throttle buckets and fault injection; and the
+//! stamping of `request-id`s onto the answer.
+
+use rand::Rng;
+use tokio::time::Instant;
+
+use super::exchange::{GraphRequest, GraphResponse};
+use super::router::{dispatch, template};
+use super::state::{Inner, Shared, iso};
+use super::throttle::Kind;
+
+/// Serves one request through counters, throttle and faults, then its handler.
+pub(crate) fn serve(shared: &Shared, req: &GraphRequest) -> GraphResponse {
+    let now = Instant::now();
+    let mut answer = match admit(shared, req, now) {
+        Some(refused) => refused,
+        None => dispatch(shared, req, now),
+    };
+    stamp(shared, req, &mut answer);
+    answer
+}
+
+/// Counts a request under its route template.
+pub(crate) fn count(inner: &mut Inner, req: &GraphRequest) {
+    let c = &mut inner.counters;
+    c.requests_total += 1;
+    *c.requests_by_route.entry(template(req)).or_default() += 1;
+    if Kind::of(&req.method) == Kind::Write && req.segments != ["$batch"] {
+        c.writes_total += 1;
+    }
+}
+
+fn admit(shared: &Shared, req: &GraphRequest, now: Instant) -> Option<GraphResponse> {
+    let mut guard = shared.lock();
+    let inner = &mut *guard;
+    count(inner, req);
+    let kind = Kind::of(&req.method);
+    let hit = inner.throttle.window_hit(kind, now);
+    inner.counters.during_retry_after += u64::from(hit.own);
+    inner.counters.during_any_retry_after += u64::from(hit.any);
+    let mode = inner.knobs.retry_after;
+    if let Err(throttled) = inner.throttle.admit(kind, mode, now) {
+        inner.counters.throttled += 1;
+        return Some(too_many(throttled.retry_after));
+    }
+    let rate = inner.knobs.fault_rate.clamp(0.0, 1.0);
+    if rate > 0.0 && inner.rng.random::<f64>() < rate {
+        inner.counters.faults_injected += 1;
+        let pick = inner.rng.random_range(0..3);
+        return Some(fault(pick));
+    }
+    None
+}
+
+/// Graph's 429 answer.
+pub(crate) fn too_many(retry_after: Option<u64>) -> GraphResponse {
+    let mut answer = GraphResponse::error(
+        429,
+        "TooManyRequests",
+        "Too many requests. Please retry again later.",
+    );
+    if let Some(inner) = answer
+        .body
+        .as_mut()
+        .and_then(|b| b.pointer_mut("/error/innerError"))
+        .and_then(|v| v.as_object_mut())
+    {
+        inner.insert("code".into(), "429".into());
+        inner.insert("status".into(), "429".into());
+        inner.insert("message".into(), "Please retry after".into());
+    }
+    match retry_after {
+        Some(secs) => answer.with_header("Retry-After", secs.to_string()),
+        None => answer,
+    }
+}
+
+fn fault(pick: u32) -> GraphResponse {
+    match pick {
+        0 => GraphResponse::error(
+            500,
+            "InternalServerError",
+            "Unable to complete the request. (injected fault)",
+        ),
+        1 => GraphResponse::error(
+            503,
+            "serviceNotAvailable",
+            "The service is temporarily unavailable. (injected fault)",
+        ),
+        _ => GraphResponse::error(
+            504,
+            "GatewayTimeout",
+            "The gateway timed out. (injected fault)",
+        ),
+    }
+}
+
+/// Completes `innerError` and adds `request-id` / `client-request-id`.
+pub(crate) fn stamp(shared: &Shared, req: &GraphRequest, answer: &mut GraphResponse) {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let client = req
+        .header("client-request-id")
+        .unwrap_or(&request_id)
+        .to_owned();
+    let date = iso(shared.now()).trim_end_matches('Z').to_owned();
+    answer.stamp(&date, &request_id, &client);
+}
