@@ -22,6 +22,7 @@ pub mod odata;
 pub mod paging;
 pub mod throttle;
 pub mod token;
+mod token_error;
 pub mod users;
 
 pub use batch::{BatchItemResult, BatchRequest};
