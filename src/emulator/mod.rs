@@ -3,6 +3,14 @@
 //! reject is rejected with the same status and `error.code`. It has knobs for throttling, faults,
 //! latency and replication lag, counters as evidence for tests, and a control API under
 //! `/_emulator/`.
+//!
+//! Choices where graph.md says UNCONFIRMED (the most plausible behaviour was picked):
+//! `$top` outside 1..=999 → 400 `Request_UnsupportedQuery`; a mangled `$skiptoken` → 400
+//! `Request_BadRequest`; invalid invitation bodies → 400 `BadRequest`; `$filter` syntax errors →
+//! 400 `BadRequest`, unsupported clauses → 400 `Request_UnsupportedQuery`; re-inviting an existing
+//! address returns the same user id and a new redeem URL; seeded invited guests are `Accepted`;
+//! `$orderby`, `$search` and `$expand` are rejected even with `ConsistencyLevel: eventual` (the
+//! emulator serves no advanced queries; stricter, never more lenient).
 
 mod admin;
 mod assertion;
@@ -13,6 +21,8 @@ mod deleted;
 mod exchange;
 mod filter;
 mod filter_lex;
+#[cfg(test)]
+mod filter_tests;
 mod groups;
 mod handle;
 mod invitations;

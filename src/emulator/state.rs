@@ -182,3 +182,24 @@ pub(crate) fn has_address(user: &Map<String, Value>, address: &str) -> bool {
                 .any(|m| m.eq_ignore_ascii_case(address))
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lag test in `tests/it/emulator/throttle.rs` relies on seed 11 drawing a long lag first.
+    #[test]
+    fn seed_11_draws_a_long_first_lag() {
+        let config = EmulatorConfig::default();
+        let shared = Shared::new(
+            config,
+            "127.0.0.1:1".parse().unwrap(),
+            Arc::new(crate::clock::SystemClock),
+        );
+        let mut inner = shared.lock();
+        inner.knobs.replication_lag_max_ms = 4000;
+        inner.rng = StdRng::seed_from_u64(11);
+        let lag = inner.lag();
+        assert!(lag > Duration::from_millis(1000), "{lag:?}");
+    }
+}

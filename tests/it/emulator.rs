@@ -1,5 +1,8 @@
 //! Tests of the Graph emulator, in process on `127.0.0.1:0` with plain reqwest.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod control;
 mod harness;
 mod invitations;
 mod throttle;
