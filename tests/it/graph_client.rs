@@ -5,6 +5,7 @@
 
 mod support;
 
+mod directory;
 mod errors;
 mod paging;
 mod resilience;
