@@ -94,3 +94,33 @@ async fn deleted_users_can_be_listed_and_restored() {
     assert!(client.list_deleted_users().await.unwrap().is_empty());
     assert_eq!(client.get_user(&id, &["id"]).await.unwrap().id, id);
 }
+
+#[tokio::test]
+async fn group_members_are_added_and_removed() {
+    let handle = emulator(EmulatorConfig::default()).await;
+    let user = handle.add_user(SeedUser::guest("m@partner.example"));
+    let created: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/_emulator/groups", handle.authority_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let group = created["id"].as_str().unwrap();
+    let client = client_for(&handle).await;
+
+    client.add_group_member(group, &user).await.unwrap();
+    let again = client.add_group_member(group, &user).await.unwrap_err();
+    assert_eq!(
+        (again.class, again.status),
+        (ErrorClass::Permanent, Some(400)),
+        "{again}"
+    );
+    client.remove_group_member(group, &user).await.unwrap();
+    let gone = client.remove_group_member(group, &user).await.unwrap_err();
+    assert!(
+        matches!(gone.class, ErrorClass::NotFound | ErrorClass::Permanent),
+        "{gone}"
+    );
+}
