@@ -19,15 +19,8 @@ use super::throttle::{OpKind, Throttle};
 use super::token::{AccessToken, OAuthTokenSource, TokenSource};
 use crate::clock::Clock;
 
-/// Whether writes (POST/PATCH/DELETE) are retried inside a call.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum WriteRetry {
-    /// Retry throttled and transient writes up to the policy's attempts (the default).
-    #[default]
-    Retry,
-    /// One attempt only; the caller (the worker) snoozes the item instead.
-    NoRetry,
-}
+pub use super::request::WriteRetry;
+pub(crate) use super::request::{Call, Success};
 
 /// The Graph client. Cheap to clone; clones share the HTTP pool, tokens and throttle.
 #[derive(Clone)]
@@ -47,23 +40,6 @@ impl std::fmt::Debug for GraphClient {
             .field("write_retry", &self.write_retry)
             .finish_non_exhaustive()
     }
-}
-
-/// One HTTP request as the typed calls describe it.
-#[derive(Debug)]
-pub(crate) struct Call<'a> {
-    /// Bounded route template for logs and metrics, e.g. `GET /users/{id}`.
-    pub operation: &'static str,
-    pub method: Method,
-    pub url: Url,
-    pub body: Option<&'a serde_json::Value>,
-}
-
-/// A successful response.
-#[derive(Debug)]
-pub(crate) struct Success {
-    pub status: u16,
-    pub body: Vec<u8>,
 }
 
 struct Failure {

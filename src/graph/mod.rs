@@ -20,6 +20,7 @@ mod metrics;
 pub mod model;
 pub mod odata;
 pub mod paging;
+mod request;
 pub mod throttle;
 pub mod token;
 mod token_error;
