@@ -107,3 +107,40 @@ async fn random_5xx_and_replication_lag_are_absorbed() {
         .await;
     assert_eq!(lookup.unwrap_err().class, ErrorClass::NotFound);
 }
+
+#[tokio::test]
+async fn a_write_without_retries_returns_throttled_and_pauses_everyone() {
+    let knobs = Knobs {
+        write_budget: Some(Budget {
+            per_second: 0.5,
+            burst: 1,
+        }),
+        retry_after: RetryAfterMode::Fixed(2),
+        ..Default::default()
+    };
+    let handle = emulator(EmulatorConfig {
+        knobs,
+        ..Default::default()
+    })
+    .await;
+    let client = client_for(&handle)
+        .await
+        .with_write_retry(guestsync::graph::WriteRetry::NoRetry);
+
+    client
+        .invite(&invitation("first@partner.example"))
+        .await
+        .unwrap();
+    let e = client
+        .invite(&invitation("second@partner.example"))
+        .await
+        .unwrap_err();
+
+    assert_eq!(e.class, ErrorClass::Throttled, "{e}");
+    assert_eq!(e.retry_after, Some(Duration::from_secs(2)));
+    assert!(client.throttle().paused_until().await.is_some());
+    assert_eq!(
+        handle.counters().requests_by_route.get("POST /invitations"),
+        Some(&2)
+    );
+}

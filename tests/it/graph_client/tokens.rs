@@ -134,3 +134,40 @@ async fn no_secret_token_or_redeem_url_in_any_log_line() {
         assert!(!logs.contains(&url));
     }
 }
+
+/// A token source whose tokens Graph never accepts.
+struct Bogus(std::sync::atomic::AtomicU32);
+
+#[async_trait::async_trait]
+impl guestsync::graph::TokenSource for Bogus {
+    async fn token(&self) -> Result<AccessToken, guestsync::graph::GraphError> {
+        Ok(AccessToken::new(
+            SecretString::from("bogus".to_owned()),
+            Instant::now() + Duration::from_secs(60),
+        ))
+    }
+    fn invalidate(&self, _stale: &AccessToken) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[tokio::test]
+async fn a_second_401_fails_after_exactly_one_renewal() {
+    let handle = emulator(EmulatorConfig::default()).await;
+    let config = graph_config(&handle, secret(&handle));
+    let http = guestsync::graph::http_client::build_http_client(&config).unwrap();
+    let bogus = Arc::new(Bogus(std::sync::atomic::AtomicU32::new(0)));
+    let throttle = Arc::new(guestsync::graph::Throttle::new(50.0, 20.0));
+    let client = guestsync::graph::GraphClient::from_parts(&config, http, bogus.clone(), throttle);
+
+    let e = client.list_guests(&["id"]).await.unwrap_err();
+
+    assert_eq!(
+        (e.class, e.status),
+        (ErrorClass::Unauthorised, Some(401)),
+        "{e}"
+    );
+    assert_eq!(e.code.as_deref(), Some("InvalidAuthenticationToken"));
+    assert_eq!(bogus.0.load(Ordering::SeqCst), 1);
+    assert_eq!(handle.counters().requests_total, 2);
+}
