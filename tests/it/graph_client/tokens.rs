@@ -171,3 +171,19 @@ async fn a_second_401_fails_after_exactly_one_renewal() {
     assert_eq!(bogus.0.load(Ordering::SeqCst), 1);
     assert_eq!(handle.counters().requests_total, 2);
 }
+
+#[tokio::test]
+async fn concurrent_callers_share_one_token_request() {
+    let handle = emulator(EmulatorConfig::default()).await;
+    let client = client_for(&handle).await;
+
+    let calls = (0..10).map(|_| {
+        let client = client.clone();
+        async move { client.list_guests(&["id"]).await }
+    });
+    for result in futures::future::join_all(calls).await {
+        result.unwrap();
+    }
+
+    assert_eq!(handle.counters().tokens_issued, 1);
+}
