@@ -1,1 +1,12 @@
-//! Tests of the graph_client part.
+//! Acceptance tests of the Graph client (`src/graph/`) against the in-process emulator.
+
+// Test helpers outside `#[test]` functions may unwrap too (house rule: tests/ may unwrap).
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+mod directory;
+mod errors;
+mod paging;
+mod resilience;
+mod tokens;

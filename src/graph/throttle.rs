@@ -1,0 +1,222 @@
+//! The process-wide throttle: paces reads and writes to their budgets and holds every caller
+//! while a `Retry-After` pause is in force. The pause and pacing bookkeeping live behind
+//! [`ThrottleState`] so a later adapter can share them between replicas through the database.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio::time::{Instant, sleep_until};
+
+/// Which budget a request draws from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OpKind {
+    /// GET.
+    Read,
+    /// POST, PATCH, DELETE (also inside `$batch`).
+    Write,
+}
+
+/// The shared bookkeeping of the throttle: the pause deadline and the next free pacing slot
+/// per budget. [`LocalThrottleState`] keeps it in memory for one process.
+#[async_trait]
+pub trait ThrottleState: Send + Sync {
+    /// The end of the pause in force, if any (may lie in the past).
+    async fn paused_until(&self) -> Option<Instant>;
+    /// Moves the pause end to `until` unless it is already later (never shortens it).
+    async fn extend_pause(&self, until: Instant);
+    /// Reserves the next slot of `kind` no earlier than `now`, `interval` after the previous
+    /// reservation, and returns the instant the caller may send at.
+    async fn reserve_slot(&self, kind: OpKind, now: Instant, interval: Duration) -> Instant;
+}
+
+/// In-memory [`ThrottleState`] for a single process.
+#[derive(Debug, Default)]
+pub struct LocalThrottleState {
+    inner: Mutex<LocalInner>,
+}
+
+#[derive(Debug, Default)]
+struct LocalInner {
+    paused_until: Option<Instant>,
+    next_read: Option<Instant>,
+    next_write: Option<Instant>,
+}
+
+impl LocalThrottleState {
+    fn lock(&self) -> std::sync::MutexGuard<'_, LocalInner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[async_trait]
+impl ThrottleState for LocalThrottleState {
+    async fn paused_until(&self) -> Option<Instant> {
+        self.lock().paused_until
+    }
+
+    async fn extend_pause(&self, until: Instant) {
+        let mut inner = self.lock();
+        inner.paused_until = Some(inner.paused_until.map_or(until, |u| u.max(until)));
+    }
+
+    async fn reserve_slot(&self, kind: OpKind, now: Instant, interval: Duration) -> Instant {
+        let mut inner = self.lock();
+        let next = match kind {
+            OpKind::Read => &mut inner.next_read,
+            OpKind::Write => &mut inner.next_write,
+        };
+        let slot = next.map_or(now, |n| n.max(now));
+        *next = Some(slot + interval);
+        slot
+    }
+}
+
+/// Paces requests to the read and write budgets and enforces `Retry-After` pauses for every
+/// caller. Share one `Arc<Throttle>` across the process.
+pub struct Throttle {
+    state: Arc<dyn ThrottleState>,
+    read_interval: Duration,
+    write_interval: Duration,
+}
+
+impl std::fmt::Debug for Throttle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Throttle")
+            .field("read_interval", &self.read_interval)
+            .field("write_interval", &self.write_interval)
+            .finish_non_exhaustive()
+    }
+}
+
+fn interval(per_second: f64) -> Duration {
+    if per_second.is_finite() && per_second > 0.0 {
+        Duration::from_secs_f64(1.0 / per_second)
+    } else {
+        Duration::ZERO
+    }
+}
+
+impl Throttle {
+    /// A throttle with in-memory state. A budget that is not a positive number means unpaced.
+    pub fn new(read_per_second: f64, write_per_second: f64) -> Self {
+        Self::with_state(
+            Arc::new(LocalThrottleState::default()),
+            read_per_second,
+            write_per_second,
+        )
+    }
+
+    /// A throttle over shared `state` (e.g. kept in the state store).
+    pub fn with_state(
+        state: Arc<dyn ThrottleState>,
+        read_per_second: f64,
+        write_per_second: f64,
+    ) -> Self {
+        Self {
+            state,
+            read_interval: interval(read_per_second),
+            write_interval: interval(write_per_second),
+        }
+    }
+
+    /// Waits until no pause is in force and a pacing slot of `kind` is due. The pause is
+    /// checked again right before returning, so nobody leaves while a `Retry-After` holds.
+    pub async fn acquire(&self, kind: OpKind) {
+        let interval = match kind {
+            OpKind::Read => self.read_interval,
+            OpKind::Write => self.write_interval,
+        };
+        loop {
+            self.wait_out_pause().await;
+            let slot = self
+                .state
+                .reserve_slot(kind, Instant::now(), interval)
+                .await;
+            sleep_until(slot).await;
+            if !self.is_paused().await {
+                return;
+            }
+        }
+    }
+
+    /// Pauses every caller for `d` from now; never shortens a longer pause.
+    pub async fn pause_for(&self, d: Duration) {
+        self.state.extend_pause(Instant::now() + d).await;
+    }
+
+    /// The end of the pause in force, `None` when not paused (for readiness and metrics).
+    pub async fn paused_until(&self) -> Option<Instant> {
+        self.state
+            .paused_until()
+            .await
+            .filter(|u| *u > Instant::now())
+    }
+
+    async fn is_paused(&self) -> bool {
+        self.paused_until().await.is_some()
+    }
+
+    async fn wait_out_pause(&self) {
+        while let Some(until) = self.paused_until().await {
+            sleep_until(until).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn paces_to_the_budget() {
+        let t = Throttle::new(50.0, 10.0);
+        let start = Instant::now();
+        for _ in 0..11 {
+            t.acquire(OpKind::Write).await;
+        }
+        assert_eq!(Instant::now() - start, Duration::from_secs(1));
+        let start = Instant::now();
+        for _ in 0..6 {
+            t.acquire(OpKind::Read).await;
+        }
+        assert_eq!(Instant::now() - start, Duration::from_millis(100));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_blocks_everyone_including_waiters() {
+        let t = Arc::new(Throttle::new(1.0, 1.0));
+        t.acquire(OpKind::Write).await; // next write slot is 1 s away
+        let start = Instant::now();
+        let waiter = {
+            let t = Arc::clone(&t);
+            tokio::spawn(async move {
+                t.acquire(OpKind::Write).await;
+                Instant::now()
+            })
+        };
+        tokio::task::yield_now().await; // the waiter now sleeps on its slot
+        t.pause_for(Duration::from_secs(5)).await;
+        let reader_left = {
+            t.acquire(OpKind::Read).await;
+            Instant::now()
+        };
+        assert!(reader_left >= start + Duration::from_secs(5));
+        assert!(waiter.await.unwrap() >= start + Duration::from_secs(5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_is_never_shortened() {
+        let t = Throttle::new(0.0, 0.0);
+        let start = Instant::now();
+        t.pause_for(Duration::from_secs(10)).await;
+        t.pause_for(Duration::from_secs(2)).await;
+        assert_eq!(
+            t.paused_until().await,
+            Some(start + Duration::from_secs(10))
+        );
+        t.acquire(OpKind::Read).await;
+        assert_eq!(Instant::now(), start + Duration::from_secs(10));
+        assert_eq!(t.paused_until().await, None);
+    }
+}
