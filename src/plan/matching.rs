@@ -142,14 +142,14 @@ impl<'a> Index<'a> {
 
     fn adoption_conflict(&self, guest: &ObservedGuest, anchor: &Anchor) -> Option<ConflictReason> {
         let object_id = guest.object_id.clone();
-        if let Some(owner) = self.owners.get(guest.object_id.as_str()) {
-            if *owner != anchor {
-                let other_anchor = (*owner).clone();
-                return Some(ConflictReason::LinkedToOtherAnchor {
-                    object_id,
-                    other_anchor,
-                });
-            }
+        if let Some(owner) = self.owners.get(guest.object_id.as_str())
+            && *owner != anchor
+        {
+            let other_anchor = (*owner).clone();
+            return Some(ConflictReason::LinkedToOtherAnchor {
+                object_id,
+                other_anchor,
+            });
         }
         if !guest.is_invited() {
             return Some(ConflictReason::NotAnInvitedGuest { object_id });

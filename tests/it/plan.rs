@@ -1,6 +1,9 @@
 //! Tests of the plan part: one scenario per planning rule (a table), the brake, and the
 //! property tests of the planner's invariants (`props`).
 
+// Test helpers outside `#[test]` functions may unwrap too (common rules: tests may unwrap).
+#![allow(clippy::unwrap_used)]
+
 mod props;
 mod simulate;
 

@@ -21,8 +21,12 @@ fn attrs_strategy() -> impl Strategy<Value = Attributes> {
     )
         .prop_map(|(d, j)| {
             let mut a = Attributes::new();
-            d.map(|v| a.set(DN, VALUES[v]));
-            j.map(|v| a.set(JT, VALUES[v]));
+            if let Some(v) = d {
+                a.set(DN, VALUES[v]);
+            }
+            if let Some(v) = j {
+                a.set(JT, VALUES[v]);
+            }
             a
         })
 }
@@ -69,15 +73,17 @@ fn world_strategy() -> impl Strategy<Value = PlanInput> {
     (desired, emails, guests, links, present).prop_map(build_world)
 }
 
-fn build_world(
-    (desired, emails, mut guests, links, present): (
-        Vec<Option<Attributes>>,
-        Vec<usize>,
-        Vec<ObservedGuest>,
-        Vec<Option<LinkSeed>>,
-        Vec<bool>,
-    ),
-) -> PlanInput {
+/// The raw draws of one world: desired attributes per anchor, e-mail permutation, guests,
+/// link seeds per anchor, presence per anchor.
+type WorldSeed = (
+    Vec<Option<Attributes>>,
+    Vec<usize>,
+    Vec<ObservedGuest>,
+    Vec<Option<LinkSeed>>,
+    Vec<bool>,
+);
+
+fn build_world((desired, emails, mut guests, links, present): WorldSeed) -> PlanInput {
     for (i, g) in guests.iter_mut().enumerate() {
         g.object_id = format!("g{i}");
     }
