@@ -143,6 +143,19 @@ proptest! {
     }
 
     #[test]
+    fn once_the_window_has_passed_nothing_is_left_pending(world in world_strategy()) {
+        let later = now() + PlanPolicy::default().replication_window + Duration::seconds(1);
+        let mut after = world.clone();
+        for at in [now(), later] {
+            let p = plan(&after, &no_brake(), at);
+            simulate::apply(&mut after, p.items.iter().chain(&p.held_disables), at);
+        }
+        let last = plan(&after, &no_brake(), later);
+        prop_assert!(last.items.is_empty(), "{:#?}", last.items);
+        prop_assert_eq!(last.counts.pending_replication, 0, "{:#?}", after);
+    }
+
+    #[test]
     fn no_action_names_an_unowned_unmatched_guest(world in world_strategy()) {
         let p = plan(&world, &PlanPolicy::default(), now());
         let allowed = simulate::owned_or_matched(&world);
