@@ -156,6 +156,16 @@ proptest! {
     }
 
     #[test]
+    fn our_writes_not_yet_replicated_cause_no_action(world in world_strategy()) {
+        let first = plan(&world, &no_brake(), now());
+        let mut after = world.clone();
+        let items = first.items.iter().chain(&first.held_disables);
+        simulate::apply_with(&mut after, items, now(), simulate::Lag::Replicating);
+        let second = plan(&after, &no_brake(), now());
+        prop_assert!(second.items.is_empty(), "first: {:#?}\nsecond: {:#?}", first.items, second.items);
+    }
+
+    #[test]
     fn no_action_names_an_unowned_unmatched_guest(world in world_strategy()) {
         let p = plan(&world, &PlanPolicy::default(), now());
         let allowed = simulate::owned_or_matched(&world);

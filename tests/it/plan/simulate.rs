@@ -1,5 +1,6 @@
 //! A simulated tenant for the property tests: applies planned actions the way the worker
-//! would (Graph writes visible at once, links updated).
+//! would: links are updated; Graph's attribute writes and creations are visible at once, or,
+//! with [`Lag::Replicating`], not yet (enables and disables are always visible).
 
 use std::collections::BTreeSet;
 
@@ -7,18 +8,37 @@ use chrono::{DateTime, Utc};
 use guestsync::identity::{Anchor, Attributes, Identity};
 use guestsync::plan::{Action, LinkState, ObservedGuest, PlanInput, PlannedAction};
 
+/// Whether the tenant read already shows our writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lag {
+    /// Every write is visible.
+    None,
+    /// Creations and attribute writes are not visible yet.
+    Replicating,
+}
+
 /// Applies `items` to the world at `now`.
 pub fn apply<'a>(
     world: &mut PlanInput,
     items: impl Iterator<Item = &'a PlannedAction>,
     now: DateTime<Utc>,
 ) {
+    apply_with(world, items, now, Lag::None);
+}
+
+/// Applies `items` to the world at `now`, with the tenant lagging as `lag` says.
+pub fn apply_with<'a>(
+    world: &mut PlanInput,
+    items: impl Iterator<Item = &'a PlannedAction>,
+    now: DateTime<Utc>,
+    lag: Lag,
+) {
     for item in items {
-        apply_one(world, item, now);
+        apply_one(world, item, now, lag == Lag::None);
     }
 }
 
-fn apply_one(world: &mut PlanInput, item: &PlannedAction, now: DateTime<Utc>) {
+fn apply_one(world: &mut PlanInput, item: &PlannedAction, now: DateTime<Utc>, visible: bool) {
     let desired = item.desired.as_ref();
     match &item.action {
         Action::Invite { .. } | Action::Reinvite { .. } => {
@@ -26,14 +46,18 @@ fn apply_one(world: &mut PlanInput, item: &PlannedAction, now: DateTime<Utc>) {
                 panic!("invite without desired state")
             };
             let object_id = format!("new-{}", d.anchor);
-            world.observed.push(new_guest(&object_id, d));
+            if visible {
+                world.observed.push(new_guest(&object_id, d));
+            }
             relink(world, d, &object_id, now);
             if let Some(l) = link_mut(world, &d.anchor) {
                 l.invited_at = Some(now);
             }
         }
         Action::Adopt { object_id, changes } => {
-            set(world, object_id, changes, None);
+            if visible {
+                set(world, object_id, changes, None);
+            }
             let Some(d) = desired else {
                 panic!("adopt without desired state")
             };
@@ -41,7 +65,8 @@ fn apply_one(world: &mut PlanInput, item: &PlannedAction, now: DateTime<Utc>) {
         }
         Action::Update { object_id, changes } | Action::Enable { object_id, changes } => {
             let enable = matches!(item.action, Action::Enable { .. });
-            set(world, object_id, changes, enable.then_some(true));
+            let shown = if visible { changes } else { &Attributes::new() };
+            set(world, object_id, shown, enable.then_some(true));
             let Some(l) = link_mut(world, &item.anchor) else {
                 panic!("no link")
             };
