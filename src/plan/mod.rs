@@ -1,2 +1,102 @@
 //! The pure planner and the mass-change brake: desired vs observed vs links → actions.
 //! No I/O and no clock read: `now` is a parameter.
+//!
+//! - [`model`]: the inputs ([`PlanInput`], [`ObservedGuest`], [`LinkState`], [`PlanPolicy`]).
+//! - [`actions`]: the output ([`Plan`], [`PlannedAction`], [`Action`], conflicts, counts).
+//! - [`brake`]: the mass-change brake ([`BrakeDecision`]).
+//! - [`hash`]: the stable `desired_hash` the queue coalesces on.
+//! - `matching` and `diff`: e-mail matching and the per-anchor rules.
+
+pub mod actions;
+pub mod brake;
+mod diff;
+pub mod hash;
+mod matching;
+pub mod model;
+
+use chrono::{DateTime, Utc};
+
+pub use actions::{Action, ConflictReason, Plan, PlanConflict, PlanCounts, PlannedAction};
+pub use brake::BrakeDecision;
+pub use model::{LinkState, ObservedGuest, PlanInput, PlanPolicy};
+
+use crate::identity::{Anchor, Identity};
+use diff::{Outcome, Window};
+use matching::Index;
+
+/// Plans one cycle: what to do for every desired identity and every owned guest, in anchor
+/// order, with disables over the brake's thresholds held for an operator.
+pub fn plan(input: &PlanInput, policy: &PlanPolicy, now: DateTime<Utc>) -> Plan {
+    let index = Index::build(input);
+    let window = Window {
+        now,
+        replication: policy.replication_window,
+    };
+    let mut acc = Accumulator::default();
+    for identity in &input.desired {
+        let outcome = diff::decide_desired(identity, &index, window);
+        acc.record(&identity.anchor, Some(identity), outcome);
+    }
+    for link in &input.links {
+        let in_source =
+            index.desired_count(&link.anchor) > 0 || input.present_anchors.contains(&link.anchor);
+        if !in_source {
+            acc.record(&link.anchor, None, diff::decide_out_of_scope(link, &index));
+        }
+    }
+    acc.finish(input.links.len() as u64, policy)
+}
+
+/// Collects outcomes into the plan's parts.
+#[derive(Debug, Default)]
+struct Accumulator {
+    items: Vec<PlannedAction>,
+    conflicts: Vec<PlanConflict>,
+    counts: PlanCounts,
+}
+
+impl Accumulator {
+    fn record(&mut self, anchor: &Anchor, desired: Option<&Identity>, outcome: Outcome) {
+        match outcome {
+            Outcome::Act(action) => self.push(anchor, desired, action),
+            Outcome::Conflict(reason) => {
+                self.counts.conflicts += 1;
+                let anchor = anchor.clone();
+                self.conflicts.push(PlanConflict { anchor, reason });
+            }
+            Outcome::Unchanged => self.counts.unchanged += 1,
+            Outcome::PendingReplication => self.counts.pending_replication += 1,
+        }
+    }
+
+    fn push(&mut self, anchor: &Anchor, desired: Option<&Identity>, action: Action) {
+        let counter = match action {
+            Action::Invite { .. } => &mut self.counts.invites,
+            Action::Adopt { .. } => &mut self.counts.adopts,
+            Action::Update { .. } => &mut self.counts.updates,
+            Action::Enable { .. } => &mut self.counts.enables,
+            Action::Disable { .. } => &mut self.counts.disables,
+            Action::Reinvite { .. } => &mut self.counts.reinvites,
+        };
+        *counter += 1;
+        self.items.push(PlannedAction {
+            desired_hash: hash::desired_hash(anchor, &action, desired),
+            anchor: anchor.clone(),
+            action,
+            desired: desired.cloned(),
+        });
+    }
+
+    fn finish(mut self, owned: u64, policy: &PlanPolicy) -> Plan {
+        self.items.sort_by(|a, b| a.anchor.cmp(&b.anchor));
+        self.conflicts.sort_by(|a, b| a.anchor.cmp(&b.anchor));
+        let (items, held_disables, brake) = brake::apply(self.items, owned, policy);
+        Plan {
+            items,
+            held_disables,
+            conflicts: self.conflicts,
+            counts: self.counts,
+            brake,
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Hashing for the planner: the stable `desired_hash` of a planned action (SHA-256 of a
+//! length-prefixed canonical encoding, independent of serde and of process) and a fast,
+//! non-cryptographic hasher for the planner's lookup maps (never iterated into output).
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use sha2::{Digest, Sha256};
+
+use super::actions::Action;
+use crate::identity::{Anchor, Attributes, Identity};
+
+/// A `HashMap` with [`FxHasher`]: for lookups only; iteration order must never reach output.
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// The Fx hash (as in rustc): fast for short keys; the inputs are our own data, not an attacker's.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct FxHasher {
+    hash: u64,
+}
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// The stable hash of one planned action: anchor, action and desired state, as lower-case hex.
+pub fn desired_hash(anchor: &Anchor, action: &Action, desired: Option<&Identity>) -> String {
+    let mut h = Sha256::new();
+    field(&mut h, anchor.as_str());
+    feed_action(&mut h, action);
+    match desired {
+        None => field(&mut h, "-"),
+        Some(identity) => {
+            field(&mut h, "+");
+            field(&mut h, identity.anchor.as_str());
+            field(&mut h, identity.email.as_str());
+            feed_attributes(&mut h, &identity.attributes);
+        }
+    }
+    format!("{:x}", h.finalize())
+}
+
+fn field(h: &mut Sha256, text: &str) {
+    h.update((text.len() as u64).to_le_bytes());
+    h.update(text.as_bytes());
+}
+
+fn feed_attributes(h: &mut Sha256, attributes: &Attributes) {
+    h.update((attributes.iter().count() as u64).to_le_bytes());
+    for (property, value) in attributes.iter() {
+        field(h, property.graph_name());
+        field(h, value);
+    }
+}
+
+fn feed_action(h: &mut Sha256, action: &Action) {
+    field(h, action.kind_name());
+    match action {
+        Action::Invite { email, attributes } => {
+            field(h, email.as_str());
+            feed_attributes(h, attributes);
+        }
+        Action::Adopt { object_id, changes }
+        | Action::Update { object_id, changes }
+        | Action::Enable { object_id, changes } => {
+            field(h, object_id);
+            feed_attributes(h, changes);
+        }
+        Action::Disable { object_id } => field(h, object_id),
+        Action::Reinvite {
+            previous_object_id,
+            email,
+            attributes,
+        } => {
+            field(h, previous_object_id);
+            field(h, email.as_str());
+            feed_attributes(h, attributes);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::Email;
+
+    fn disable(id: &str) -> Action {
+        Action::Disable {
+            object_id: id.into(),
+        }
+    }
+
+    #[test]
+    fn hash_is_stable_and_sensitive() {
+        let anchor = Anchor::parse("a1").unwrap();
+        let a = desired_hash(&anchor, &disable("x"), None);
+        assert_eq!(a, desired_hash(&anchor, &disable("x"), None));
+        assert_ne!(a, desired_hash(&anchor, &disable("y"), None));
+        assert_eq!(a.len(), 64);
+        let invite = Action::Invite {
+            email: Email::parse("a@b.example").unwrap(),
+            attributes: Attributes::new(),
+        };
+        assert_ne!(a, desired_hash(&anchor, &invite, None));
+    }
+}
