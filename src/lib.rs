@@ -26,6 +26,7 @@ pub mod identity;
 pub mod plan;
 pub mod settings;
 pub mod source;
+pub mod sync;
 pub mod store;
 pub mod telemetry;
 pub mod worker;
