@@ -22,10 +22,97 @@ pub struct Cli {
 pub enum Command {
     /// Serve the built-in Microsoft Graph emulator (for rehearsals, tests and the demo).
     Emulator(EmulatorArgs),
+    /// Run the embedded default end to end: a SQLite source with sample partners, the emulator
+    /// with throttling and faults, the sync engine; then print the summary.
+    Demo(DemoArgs),
+    /// The daemon: a cycle every `sync.interval`, workers applying the queue.
+    Run,
+    /// One cycle, then apply until nothing is runnable. Exit 0 when all applied, 1 when items
+    /// are dead or the run is held, 2 on configuration errors.
+    Sync(SyncArgs),
+    /// A dry run: what a cycle would do. Writes nothing anywhere.
+    Plan(PlanArgs),
+    /// Create or upgrade the state store's schema.
+    Migrate,
+    /// Check the configuration, reach the source and obtain a token.
+    Check,
+    /// Recent runs with their counts; with a run id, its rejected rows and conflicts.
+    Runs(RunsArgs),
+    /// Queue items by state; `items retry ANCHOR` revives a dead item.
+    Items(ItemsArgs),
+    /// Apply the disables a held run would have done.
+    Approve {
+        /// The held run.
+        run_id: i64,
+    },
+    /// Discard the disables of a held run.
+    Reject {
+        /// The held run.
+        run_id: i64,
+    },
     /// Print the default configuration, with every key documented.
     DefaultConfig,
     /// Validate the configuration and print it with secrets redacted.
     CheckConfig,
+}
+
+/// Options of `guestsync demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Folder for the demo's source and state databases.
+    #[arg(long, default_value = "guestsync-demo")]
+    pub dir: PathBuf,
+    /// Number of sample partners (bad sample rows are added to these).
+    #[arg(long, default_value_t = 300)]
+    pub partners: usize,
+}
+
+/// Options of `guestsync sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Run one cycle and apply it, then exit (the only mode; `guestsync run` is the daemon).
+    #[arg(long)]
+    pub once: bool,
+}
+
+/// Options of `guestsync plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `guestsync runs`.
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    /// Show this run's rejected rows and conflicts.
+    pub run_id: Option<i64>,
+    /// How many runs to list.
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+}
+
+/// Options of `guestsync items`.
+#[derive(Debug, Args)]
+pub struct ItemsArgs {
+    /// Only items in this state: pending, running, done, dead; `held` lists the conflicts of
+    /// the latest run.
+    #[arg(long)]
+    pub state: Option<String>,
+    /// An action on one item.
+    #[command(subcommand)]
+    pub action: Option<ItemAction>,
+}
+
+/// Actions on one item.
+#[derive(Debug, Subcommand)]
+pub enum ItemAction {
+    /// Revive a dead item.
+    Retry {
+        /// The item's anchor.
+        anchor: String,
+    },
 }
 
 /// Options of `guestsync emulator`.

@@ -27,5 +27,6 @@ pub mod plan;
 pub mod settings;
 pub mod source;
 pub mod store;
+pub mod sync;
 pub mod telemetry;
 pub mod worker;

@@ -4,7 +4,9 @@
 
 mod support;
 
+mod crash;
 mod emulator;
+mod engine;
 mod graph_client;
 mod plan;
 mod settings;

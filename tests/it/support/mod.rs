@@ -1,3 +1,4 @@
 //! The test harness: fresh databases per test and other shared helpers.
 
 pub mod db;
+pub mod world;

@@ -2,8 +2,13 @@
 //! the command given, and shuts them down in order. Errors end here: a configuration error exits
 //! with code 2, any other failure with code 1.
 
-#[path = "app_emulator.rs"]
-mod emulator_cmd;
+pub mod build;
+mod daemon;
+mod demo;
+mod emulator;
+mod operate;
+mod print;
+mod syncing;
 
 use std::process::ExitCode;
 
@@ -26,18 +31,36 @@ pub async fn run(cli: Cli) -> ExitCode {
 }
 
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = cli.config.as_deref();
     match cli.command {
         Command::DefaultConfig => {
             print!("{}", crate::settings::DEFAULT_TOML);
             Ok(ExitCode::SUCCESS)
         }
         Command::CheckConfig => {
-            let settings = Settings::load(cli.config.as_deref())?;
+            let settings = Settings::load(config)?;
             println!("{settings:#?}");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Emulator(args) => emulator_cmd::serve(args).await,
+        Command::Emulator(args) => emulator::serve(args).await,
+        Command::Demo(args) => demo::run(args).await,
+        Command::Run => daemon::run(&loaded(config)?).await,
+        Command::Sync(args) => syncing::sync_once(&loaded(config)?, args).await,
+        Command::Plan(args) => syncing::plan(&loaded(config)?, args).await,
+        Command::Migrate => operate::migrate(&loaded(config)?).await,
+        Command::Check => operate::check(&loaded(config)?).await,
+        Command::Runs(args) => operate::runs(&loaded(config)?, args).await,
+        Command::Items(args) => operate::items(&loaded(config)?, args).await,
+        Command::Approve { run_id } => operate::approve(&loaded(config)?, run_id).await,
+        Command::Reject { run_id } => operate::reject(&loaded(config)?, run_id).await,
     }
+}
+
+/// Loads settings and starts telemetry.
+fn loaded(config: Option<&std::path::Path>) -> anyhow::Result<Settings> {
+    let settings = Settings::load(config)?;
+    crate::telemetry::init(&settings.log)?;
+    Ok(settings)
 }
 
 /// Resolves when the process is asked to stop (SIGINT or SIGTERM).

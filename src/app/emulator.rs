@@ -41,7 +41,7 @@ pub async fn serve(args: EmulatorArgs) -> anyhow::Result<ExitCode> {
         "\n# Paste into a guestsync configuration to use it:\n{}",
         handle.config_snippet()
     );
-    crate::app::shutdown_signal().await;
+    super::shutdown_signal().await;
     handle.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }

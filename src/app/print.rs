@@ -1,0 +1,189 @@
+//! What the commands print for people: tables and summaries. Never a secret or redeem URL.
+
+use serde_json::json;
+
+use crate::store::{ItemRecord, RunOutcome, RunRecord};
+use crate::sync::{CycleReport, Preview, run_counts};
+use crate::worker::DrainReport;
+
+/// `guestsync plan` as a table.
+pub fn preview_table(preview: &Preview) {
+    let counts = run_counts(preview);
+    println!(
+        "source rows read: {}   rejected: {}   held: {}",
+        counts.read, counts.rejected, counts.held_conflicts
+    );
+    println!("{:<24} {:<10} DETAIL", "ANCHOR", "ACTION");
+    for item in &preview.plan.items {
+        let detail = item
+            .desired
+            .as_ref()
+            .map(|d| d.email.to_string())
+            .or_else(|| item.action.target_object_id().map(str::to_string))
+            .unwrap_or_default();
+        println!(
+            "{:<24} {:<10} {detail}",
+            item.anchor,
+            item.action.kind_name()
+        );
+    }
+    for item in &preview.plan.held_disables {
+        println!("{:<24} {:<10} held by the brake", item.anchor, "disable");
+    }
+    for row in &preview.snapshot.rejected {
+        let anchor = row.anchor.as_deref().unwrap_or("(none)");
+        println!(
+            "{anchor:<24} {:<10} row {}: {}",
+            "rejected", row.row_number, row.reason
+        );
+    }
+    for conflict in &preview.snapshot.conflicts {
+        println!("{:<24} {:<10} {}", conflict.anchor, "held", conflict.reason);
+    }
+    for conflict in &preview.plan.conflicts {
+        println!("{:<24} {:<10} {}", conflict.anchor, "held", conflict.reason);
+    }
+    if let crate::plan::BrakeDecision::Held { .. } = &preview.plan.brake {
+        println!(
+            "the brake would hold {} disables for an operator",
+            preview.plan.held_disables.len()
+        );
+    }
+}
+
+/// `guestsync plan --json`.
+pub fn preview_json(preview: &Preview) -> serde_json::Value {
+    let rejected: Vec<_> = preview
+        .snapshot
+        .rejected
+        .iter()
+        .map(|r| json!({"row": r.row_number, "anchor": r.anchor, "reason": r.reason}))
+        .collect();
+    let held: Vec<_> = preview
+        .snapshot
+        .conflicts
+        .iter()
+        .map(|c| json!({"anchor": c.anchor, "email": c.email, "reason": c.reason}))
+        .chain(
+            preview
+                .plan
+                .conflicts
+                .iter()
+                .map(|c| json!({"anchor": c.anchor, "reason": c.reason.to_string()})),
+        )
+        .collect();
+    json!({
+        "counts": run_counts(preview),
+        "actions": preview.plan.items,
+        "held_by_brake": preview.plan.held_disables,
+        "rejected": rejected,
+        "held": held,
+    })
+}
+
+/// The end of `guestsync sync --once`.
+pub fn cycle_summary(report: &CycleReport, drained: &DrainReport) {
+    let c = &report.counts;
+    println!(
+        "run {}: read {}, rejected {}, held {}, invited {}, adopted {}, updated {}, enabled {}, disabled {}, re-invited {}, unchanged {}",
+        report.run_id,
+        c.read,
+        c.rejected,
+        c.held_conflicts,
+        c.invites,
+        c.adopts,
+        c.updates,
+        c.enables,
+        c.disables,
+        c.reinvites,
+        c.unchanged
+    );
+    let states: Vec<String> = drained
+        .counts
+        .iter()
+        .map(|(s, n)| format!("{s} {n}"))
+        .collect();
+    println!("queue: {}", states.join(", "));
+    if report.is_held() {
+        println!(
+            "the brake held {} disables: `guestsync approve {}` applies them, `guestsync reject {}` discards them",
+            report.held_disables, report.run_id, report.run_id
+        );
+    }
+    if drained.dead() > 0 {
+        println!(
+            "{} items are dead: `guestsync items --state dead` shows why",
+            drained.dead()
+        );
+    }
+}
+
+/// `guestsync runs`.
+pub fn runs_table(runs: &[RunRecord]) {
+    println!(
+        "{:>5} {:<20} {:<10} {:>6} {:>8} {:>5} {:>7} {:>7} {:>8} {:>6}",
+        "RUN",
+        "STARTED",
+        "OUTCOME",
+        "READ",
+        "REJECTED",
+        "HELD",
+        "INVITED",
+        "UPDATED",
+        "DISABLED",
+        "FAILED"
+    );
+    for run in runs {
+        let c = &run.counts;
+        println!(
+            "{:>5} {:<20} {:<10} {:>6} {:>8} {:>5} {:>7} {:>7} {:>8} {:>6}",
+            run.id,
+            run.started_at.format("%Y-%m-%d %H:%M:%S"),
+            outcome_label(run),
+            c.read,
+            c.rejected,
+            c.held_conflicts,
+            c.invites + c.reinvites,
+            c.updates + c.adopts + c.enables,
+            c.disables,
+            c.failed + c.dead,
+        );
+    }
+}
+
+fn outcome_label(run: &RunRecord) -> String {
+    match (&run.outcome, run.held) {
+        (_, Some(held)) => format!("held:{}", held.as_str()),
+        (Some(RunOutcome::Succeeded), _) => "succeeded".into(),
+        (Some(RunOutcome::Failed(_)), _) => "failed".into(),
+        (Some(RunOutcome::Held), _) => "held".into(),
+        (None, _) => "running".into(),
+    }
+}
+
+/// `guestsync items`.
+pub fn items_table(items: &[ItemRecord]) {
+    println!(
+        "{:<24} {:<9} {:<8} {:>8} LAST ERROR",
+        "ANCHOR", "ACTION", "STATE", "ATTEMPTS"
+    );
+    for item in items {
+        let error = item
+            .last_error
+            .as_ref()
+            .map(|e| {
+                let request = e.request_id.as_deref().unwrap_or("-");
+                format!(
+                    "{} {}: {} (request-id {request})",
+                    e.status.map(|s| s.to_string()).unwrap_or_default(),
+                    e.code,
+                    e.message
+                )
+            })
+            .unwrap_or_default();
+        println!(
+            "{:<24} {:<9} {:<8} {:>8} {error}",
+            item.anchor, item.action, item.state, item.attempts
+        );
+    }
+}

@@ -1,0 +1,154 @@
+//! The cycle: read the source, read the tenant, plan (pure), record the plan — or only preview
+//! it (`guestsync plan`). A failed source or tenant read aborts the cycle before anything is
+//! planned: **a read error is never an empty source**, so it never disables anyone.
+
+mod convert;
+mod report;
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+use crate::clock::Clock;
+use crate::graph::{GraphClient, GraphError};
+use crate::plan::{Plan, PlanInput, PlanPolicy, plan};
+use crate::source::{SourceError, SourceReader, SourceSnapshot};
+use crate::store::{RunId, RunOutcome, Store, StoreError};
+
+pub use convert::{TENANT_SELECT, link_state, observed, queue_item};
+pub use report::{CycleReport, Preview, run_counts};
+
+/// Why a cycle stopped before recording a plan.
+#[derive(Debug, thiserror::Error)]
+pub enum CycleError {
+    /// The source could not be read completely.
+    #[error("source read failed: {0}")]
+    Source(#[from] SourceError),
+    /// The tenant could not be read.
+    #[error("tenant read failed: {0}")]
+    Tenant(#[from] GraphError),
+    /// The state store failed.
+    #[error("state store failed: {0}")]
+    Store(#[from] StoreError),
+    /// A queue item could not be encoded.
+    #[error("cannot encode a queue item: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+/// Runs cycles. Cheap to share behind an `Arc`.
+#[derive(Debug)]
+pub struct Engine {
+    source: SourceReader,
+    graph: GraphClient,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    policy: PlanPolicy,
+    wake: Arc<Notify>,
+}
+
+impl Engine {
+    /// An engine over its parts; `wake` is notified when a cycle queued work.
+    pub fn new(
+        source: SourceReader,
+        graph: GraphClient,
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        policy: PlanPolicy,
+        wake: Arc<Notify>,
+    ) -> Self {
+        Self {
+            source,
+            graph,
+            store,
+            clock,
+            policy,
+            wake,
+        }
+    }
+
+    /// Reads source, tenant and links and plans, writing nothing anywhere.
+    #[tracing::instrument(skip_all, name = "sync.preview")]
+    pub async fn preview(&self) -> Result<Preview, CycleError> {
+        let snapshot = self.source.read().await?;
+        let plan = self.plan_snapshot(&snapshot).await?;
+        Ok(Preview { snapshot, plan })
+    }
+
+    async fn plan_snapshot(&self, snapshot: &SourceSnapshot) -> Result<Plan, CycleError> {
+        let guests = self.graph.list_guests(&TENANT_SELECT).await?;
+        let links = self.store.link_list().await?;
+        let input = PlanInput {
+            desired: snapshot.identities.clone(),
+            present_anchors: snapshot.present_anchors.clone(),
+            observed: guests.into_iter().map(observed).collect(),
+            links: links.iter().filter_map(link_state).collect(),
+        };
+        Ok(plan(&input, &self.policy, self.clock.now()))
+    }
+
+    /// One cycle: plan and record it as a run. A failed read is recorded as a failed run.
+    #[tracing::instrument(skip_all, name = "sync.cycle", fields(run.id = tracing::field::Empty))]
+    pub async fn run_cycle(&self, kind: &str) -> Result<CycleReport, CycleError> {
+        let run_id = self.store.run_start(self.clock.now(), kind).await?;
+        tracing::Span::current().record("run.id", run_id);
+        match self.preview().await {
+            Ok(preview) => self.record(run_id, preview).await,
+            Err(error) => {
+                tracing::error!(%error, "cycle aborted; nothing was planned");
+                let outcome = RunOutcome::Failed(error.to_string());
+                self.store
+                    .run_finish(run_id, self.clock.now(), outcome, Default::default())
+                    .await?;
+                metrics::counter!("guestsync_cycles_total", "outcome" => "failed").increment(1);
+                Err(error)
+            }
+        }
+    }
+
+    async fn record(&self, run_id: RunId, preview: Preview) -> Result<CycleReport, CycleError> {
+        let now = self.clock.now();
+        let report = CycleReport::new(run_id, &preview);
+        self.store
+            .run_record_rejections(run_id, report::rejections(&preview))
+            .await?;
+        self.store
+            .run_record_conflicts(run_id, report::conflicts(&preview))
+            .await?;
+        let items = preview
+            .plan
+            .items
+            .iter()
+            .map(queue_item)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.store.plan_record(run_id, now, items).await?;
+        if preview.plan.brake.is_held() {
+            let held = preview
+                .plan
+                .held_disables
+                .iter()
+                .map(queue_item)
+                .collect::<Result<Vec<_>, _>>()?;
+            self.store.held_record(run_id, now, held).await?;
+            tracing::warn!(
+                disables = report.held_disables,
+                "brake: disables held for an operator"
+            );
+        }
+        self.store
+            .run_finish(
+                run_id,
+                self.clock.now(),
+                report.outcome.clone(),
+                report.counts.clone(),
+            )
+            .await?;
+        let label = if report.is_held() {
+            "held"
+        } else {
+            "succeeded"
+        };
+        metrics::counter!("guestsync_cycles_total", "outcome" => label).increment(1);
+        self.wake.notify_waiters();
+        Ok(report)
+    }
+}

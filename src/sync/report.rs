@@ -1,0 +1,96 @@
+//! What a cycle found and did: the preview (`guestsync plan`) and the recorded report.
+
+use crate::plan::Plan;
+use crate::source::SourceSnapshot;
+use crate::store::{HeldConflict, RejectedRow, RunCounts, RunId, RunOutcome};
+
+/// A planned but unrecorded cycle.
+#[derive(Debug)]
+pub struct Preview {
+    /// What the source held.
+    pub snapshot: SourceSnapshot,
+    /// What the cycle would do.
+    pub plan: Plan,
+}
+
+/// A recorded cycle.
+#[derive(Debug, Clone)]
+pub struct CycleReport {
+    /// The run.
+    pub run_id: RunId,
+    /// Succeeded or held.
+    pub outcome: RunOutcome,
+    /// The counts recorded on the run.
+    pub counts: RunCounts,
+    /// Disables held by the brake.
+    pub held_disables: u64,
+}
+
+impl CycleReport {
+    pub(super) fn new(run_id: RunId, preview: &Preview) -> Self {
+        let held_disables = preview.plan.held_disables.len() as u64;
+        let outcome = if preview.plan.brake.is_held() {
+            RunOutcome::Held
+        } else {
+            RunOutcome::Succeeded
+        };
+        Self {
+            run_id,
+            outcome,
+            counts: run_counts(preview),
+            held_disables,
+        }
+    }
+
+    /// Whether the brake held this run.
+    pub fn is_held(&self) -> bool {
+        self.outcome == RunOutcome::Held
+    }
+}
+
+/// The run counts of a preview.
+pub fn run_counts(preview: &Preview) -> RunCounts {
+    let plan = &preview.plan.counts;
+    RunCounts {
+        read: preview.snapshot.rows_read,
+        rejected: preview.snapshot.rejected.len() as u64,
+        held_conflicts: (preview.snapshot.conflicts.len() + preview.plan.conflicts.len()) as u64,
+        invites: plan.invites,
+        adopts: plan.adopts,
+        updates: plan.updates,
+        enables: plan.enables,
+        disables: plan.disables,
+        deletes: 0,
+        reinvites: plan.reinvites,
+        unchanged: plan.unchanged,
+        failed: 0,
+        dead: 0,
+    }
+}
+
+pub(super) fn rejections(preview: &Preview) -> Vec<RejectedRow> {
+    preview
+        .snapshot
+        .rejected
+        .iter()
+        .map(|row| RejectedRow {
+            row_number: row.row_number,
+            anchor: row.anchor.clone(),
+            reason: row.reason.clone(),
+        })
+        .collect()
+}
+
+pub(super) fn conflicts(preview: &Preview) -> Vec<HeldConflict> {
+    let from_source = preview.snapshot.conflicts.iter().map(|c| HeldConflict {
+        anchor: c.anchor.to_string(),
+        email: c.email.to_string(),
+        reason: c.reason.clone(),
+    });
+    let from_plan = preview.plan.conflicts.iter().map(|c| HeldConflict {
+        anchor: c.anchor.to_string(),
+        email: String::new(),
+        reason: c.reason.to_string(),
+    });
+    from_source.chain(from_plan).collect()
+}

@@ -1,0 +1,212 @@
+//! Executes one item's action against Graph and says what came of it ([`Outcome`]). No store
+//! writes happen here; [`super::settle`] records the outcome.
+
+use chrono::{DateTime, Utc};
+
+use super::outcome::{Outcome, REPLICATION_PAUSE, from_graph_error};
+use super::payload::{ItemPayload, applied_json, patch_body};
+use super::{Worker, WorkerContext};
+use crate::graph::{GraphError, InvitationRequest};
+use crate::identity::{Attributes, Email};
+use crate::plan::Action;
+use crate::store::{Link, LinkFields, LinkUpdate, RedeemUrl};
+
+impl Worker {
+    /// Executes `payload` for an item whose stored link is `link`.
+    pub(super) async fn execute(&self, ctx: &WorkerContext, payload: ItemPayload) -> Outcome {
+        let desired = payload.desired_attributes();
+        let link = ctx.link.as_ref();
+        match &payload.action {
+            Action::Invite { email, attributes }
+            | Action::Reinvite {
+                email, attributes, ..
+            } => self.invite(ctx, email, attributes).await,
+            Action::Adopt { object_id, changes } => {
+                let email = payload.desired.as_ref().map(|d| d.email.to_string());
+                let fields = |link: Option<&Link>| LinkFields {
+                    object_id: object_id.clone(),
+                    user_principal_name: None,
+                    email: email
+                        .clone()
+                        .or(link.map(|l| l.email.clone()))
+                        .unwrap_or_default(),
+                    invited_at: None,
+                    redeem_url: None,
+                    disabled_by_us: false,
+                    last_applied: applied_json(&desired),
+                };
+                self.patch(ctx, object_id, patch_body(changes, None), fields(link))
+                    .await
+            }
+            Action::Update { object_id, changes } => {
+                let fields = self.kept_fields(link, object_id, &desired, None);
+                self.patch(ctx, object_id, patch_body(changes, None), fields)
+                    .await
+            }
+            Action::Enable { object_id, changes } => {
+                let fields = self.kept_fields(link, object_id, &desired, Some(false));
+                self.patch(ctx, object_id, patch_body(changes, Some(true)), fields)
+                    .await
+            }
+            Action::Disable { object_id } => self.disable(ctx, object_id).await,
+        }
+    }
+
+    async fn invite(&self, ctx: &WorkerContext, email: &Email, attributes: &Attributes) -> Outcome {
+        let request = InvitationRequest {
+            invited_user_email_address: email.to_string(),
+            invite_redirect_url: self.config.invite.redirect_url.clone(),
+            invited_user_display_name: attributes
+                .get(crate::identity::Property::DisplayName)
+                .map(str::to_string),
+            invited_user_type: Some(self.config.invite.invited_user_type.clone()),
+            send_invitation_message: self.config.invite.send_invitation_message,
+            ..InvitationRequest::default()
+        };
+        let invitation = match self.graph.invite(&request).await {
+            Ok(invitation) => invitation,
+            Err(error) => return self.failed(ctx, &error, false),
+        };
+        let object_id = invitation.invited_user.id.clone();
+        let mut fields = LinkFields {
+            object_id: object_id.clone(),
+            user_principal_name: invitation.invited_user.user_principal_name.clone(),
+            email: email.to_string(),
+            invited_at: Some(ctx.now),
+            redeem_url: Some(RedeemUrl::new(invitation.invite_redeem_url.expose())),
+            disabled_by_us: false,
+            last_applied: applied_json(&Attributes::new()),
+        };
+        if attributes.iter().next().is_none() {
+            return Outcome::Done(LinkUpdate::Upsert(fields));
+        }
+        match self
+            .graph
+            .update_user(&object_id, &patch_body(attributes, None))
+            .await
+        {
+            Ok(()) => {
+                fields.last_applied = applied_json(attributes);
+                Outcome::Done(LinkUpdate::Upsert(fields))
+            }
+            Err(error) => self.continue_after_invite(fields, attributes, &error),
+        }
+    }
+
+    /// The invitation succeeded but the PATCH did not (replication lag, throttling, …): record
+    /// the invitation now and continue as an update, so no worker sleeps through the lag.
+    fn continue_after_invite(
+        &self,
+        fields: LinkFields,
+        attributes: &Attributes,
+        error: &GraphError,
+    ) -> Outcome {
+        let after = match error.class {
+            crate::graph::ErrorClass::Throttled => error
+                .retry_after
+                .filter(|d| !d.is_zero())
+                .unwrap_or(self.config.throttle_fallback),
+            _ => REPLICATION_PAUSE,
+        };
+        let next = ItemPayload {
+            action: Action::Update {
+                object_id: fields.object_id.clone(),
+                changes: attributes.clone(),
+            },
+            desired: None,
+        };
+        Outcome::Progress {
+            link: LinkUpdate::Upsert(fields),
+            next,
+            after,
+            reason: format!(
+                "invited; attribute update deferred ({})",
+                error.class.as_str()
+            ),
+        }
+    }
+
+    async fn patch(
+        &self,
+        ctx: &WorkerContext,
+        object_id: &str,
+        body: serde_json::Map<String, serde_json::Value>,
+        fields: LinkFields,
+    ) -> Outcome {
+        if !body.is_empty()
+            && let Err(error) = self.graph.update_user(object_id, &body).await
+        {
+            return self.failed(ctx, &error, self.recently_written(ctx));
+        }
+        Outcome::Done(LinkUpdate::Upsert(fields))
+    }
+
+    async fn disable(&self, ctx: &WorkerContext, object_id: &str) -> Outcome {
+        let body = patch_body(&Attributes::new(), Some(false));
+        match self.graph.update_user(object_id, &body).await {
+            Ok(()) => {
+                let desired = ctx
+                    .link
+                    .as_ref()
+                    .map(|l| super::payload::attributes_from_json(&l.last_applied))
+                    .unwrap_or_default();
+                Outcome::Done(LinkUpdate::Upsert(self.kept_fields(
+                    ctx.link.as_ref(),
+                    object_id,
+                    &desired,
+                    Some(true),
+                )))
+            }
+            Err(error)
+                if error.class == crate::graph::ErrorClass::NotFound
+                    && !self.recently_written(ctx) =>
+            {
+                // Nothing left to disable: the guest is gone.
+                Outcome::Done(LinkUpdate::Keep)
+            }
+            Err(error) => self.failed(ctx, &error, self.recently_written(ctx)),
+        }
+    }
+
+    /// The link fields after a write to an existing guest: what we knew, plus what we wrote.
+    fn kept_fields(
+        &self,
+        link: Option<&Link>,
+        object_id: &str,
+        applied: &Attributes,
+        disabled_by_us: Option<bool>,
+    ) -> LinkFields {
+        LinkFields {
+            object_id: object_id.to_string(),
+            user_principal_name: None,
+            email: link.map(|l| l.email.clone()).unwrap_or_default(),
+            invited_at: None,
+            redeem_url: None,
+            disabled_by_us: disabled_by_us
+                .unwrap_or_else(|| link.is_some_and(|l| l.disabled_by_us)),
+            last_applied: applied_json(applied),
+        }
+    }
+
+    fn recently_written(&self, ctx: &WorkerContext) -> bool {
+        let Some(link) = &ctx.link else { return false };
+        let window = chrono::Duration::from_std(self.config.replication_window)
+            .unwrap_or_else(|_| chrono::Duration::minutes(2));
+        let recent = |at: Option<DateTime<Utc>>| at.is_some_and(|at| ctx.now - at < window);
+        recent(link.invited_at) || recent(Some(link.last_applied_at))
+    }
+
+    fn failed(&self, ctx: &WorkerContext, error: &GraphError, recent_write: bool) -> Outcome {
+        let policy = self.graph.retry_policy();
+        let backoff =
+            crate::graph::backoff::retry_delay(&policy, ctx.attempts, error, rand::random());
+        from_graph_error(
+            error,
+            recent_write,
+            ctx.attempts,
+            self.config.max_attempts,
+            backoff,
+            self.config.throttle_fallback,
+        )
+    }
+}

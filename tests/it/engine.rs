@@ -1,0 +1,196 @@
+//! End to end: source → plan → queue → workers → emulator, with faults, throttling and lag.
+
+use guestsync::demo::sample::{PartnerRow, bad_rows, partner_rows};
+use guestsync::demo::{demo_knobs, hand_made_guests};
+use guestsync::emulator::{Budget, Knobs};
+use guestsync::store::{ItemState, RunOutcome};
+
+use crate::support::world::World;
+
+fn good_rows(n: usize) -> Vec<PartnerRow> {
+    partner_rows(n).into_iter().take(n).collect()
+}
+
+fn quiet_knobs() -> Knobs {
+    Knobs::default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_hundred_identities_converge_under_faults_throttle_and_lag() {
+    let mut knobs = demo_knobs();
+    knobs.write_budget = Some(Budget {
+        per_second: 20.0,
+        burst: 20,
+    });
+    knobs.replication_lag_max_ms = 5_000;
+    let rows = good_rows(300);
+    let world = World::start(knobs, hand_made_guests(), &rows).await;
+    let hand_made_before: Vec<_> = hand_made_guests()
+        .iter()
+        .map(|g| world.users_with_mail(&g.mail))
+        .collect();
+
+    let (report, drained) = world.sync_once().await;
+    assert_eq!(report.counts.invites, 300);
+    assert_eq!(drained.dead(), 0, "{:?}", drained.counts);
+
+    for row in &rows {
+        let users = world.users_with_mail(&row.email);
+        assert_eq!(users.len(), 1, "{} has {} guests", row.email, users.len());
+        let user = &users[0];
+        assert_eq!(user["displayName"], row.display_name.as_str());
+        assert_eq!(user["jobTitle"], row.job_title.as_str());
+        assert_eq!(user["department"], row.department.as_str());
+        assert_eq!(user["companyName"], row.company.as_str());
+        assert_eq!(user["officeLocation"], row.office.as_str());
+        assert_eq!(user["givenName"], row.given_name.as_str());
+        assert_eq!(user["surname"], row.surname.as_str());
+    }
+    let counters = world.emulator.counters();
+    assert_eq!(counters.invitation_emails_sent, 0);
+    assert_eq!(counters.during_retry_after, 0, "{counters:?}");
+    assert!(
+        counters.faults_injected > 0,
+        "the fault knob did nothing: {counters:?}"
+    );
+    let hand_made_after: Vec<_> = hand_made_guests()
+        .iter()
+        .map(|g| world.users_with_mail(&g.mail))
+        .collect();
+    assert_eq!(
+        hand_made_before, hand_made_after,
+        "hand-made guests were touched"
+    );
+
+    let writes_before = world.emulator.counters().writes_total;
+    let (second, drained) = world.sync_once().await;
+    assert_eq!(drained.dead(), 0);
+    assert_eq!(
+        second.counts.invites + second.counts.updates + second.counts.disables,
+        0,
+        "{:?}",
+        second.counts
+    );
+    assert_eq!(
+        world.emulator.counters().writes_total,
+        writes_before,
+        "the second cycle wrote to Graph"
+    );
+}
+
+#[tokio::test]
+async fn a_source_that_fails_half_way_or_turns_empty_disables_nobody() {
+    let rows = good_rows(40);
+    let mut world = World::start(quiet_knobs(), Vec::new(), &rows).await;
+    let (_, drained) = world.sync_once().await;
+    assert_eq!(drained.dead(), 0);
+
+    world.extra_env.push((
+        "GUESTSYNC__SOURCE__QUERY".into(),
+        "SELECT partner_id AS anchor, email FROM partners \
+         WHERE abs(CASE WHEN rowid = 20 THEN -9223372036854775808 ELSE 1 END) > 0"
+            .into(),
+    ));
+    let parts = world.parts().await;
+    assert!(parts.engine.run_cycle("test").await.is_err());
+    let runs = parts.store.run_list(1).await.unwrap();
+    assert!(
+        matches!(runs[0].outcome, Some(RunOutcome::Failed(_))),
+        "{runs:?}"
+    );
+    world.extra_env.clear();
+
+    world.set_rows(&[]).await;
+    let (report, _) = world.sync_once().await;
+    assert!(report.is_held());
+    assert_eq!(report.held_disables, 40);
+    let disabled = world
+        .emulator
+        .users()
+        .into_iter()
+        .filter(|u| u["accountEnabled"] == false)
+        .count();
+    assert_eq!(disabled, 0);
+}
+
+#[tokio::test]
+async fn dropping_ten_percent_holds_the_run_until_approved() {
+    let rows = good_rows(100);
+    let world = World::start(quiet_knobs(), Vec::new(), &rows).await;
+    world.sync_once().await;
+    world.set_rows(&rows[..90]).await;
+    let (report, _) = world.sync_once().await;
+    assert!(report.is_held(), "{:?}", report.outcome);
+    assert_eq!(report.held_disables, 10);
+    for row in &rows[90..] {
+        assert_eq!(world.users_with_mail(&row.email)[0]["accountEnabled"], true);
+    }
+
+    let parts = world.parts().await;
+    parts
+        .store
+        .run_approve(report.run_id, chrono::Utc::now())
+        .await
+        .unwrap();
+    let drained = parts
+        .pool
+        .drain(tokio_util::sync::CancellationToken::new(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(drained.dead(), 0);
+    for row in &rows[90..] {
+        assert_eq!(
+            world.users_with_mail(&row.email)[0]["accountEnabled"],
+            false,
+            "{}",
+            row.email
+        );
+    }
+    for row in &rows[..90] {
+        assert_eq!(world.users_with_mail(&row.email)[0]["accountEnabled"], true);
+    }
+}
+
+#[tokio::test]
+async fn bad_rows_are_rejected_or_held_with_reasons_and_obrien_is_invited() {
+    let mut rows = good_rows(10);
+    rows.extend(bad_rows());
+    let world = World::start(quiet_knobs(), Vec::new(), &rows).await;
+    let parts = world.parts().await;
+    let preview = parts.engine.preview().await.unwrap();
+    let reasons: Vec<String> = preview
+        .snapshot
+        .rejected
+        .iter()
+        .map(|r| r.reason.clone())
+        .collect();
+    assert_eq!(preview.snapshot.rejected.len(), 4, "{reasons:?}");
+    assert!(reasons.iter().any(|r| r.contains("300")), "{reasons:?}");
+    assert!(
+        reasons.iter().any(|r| r.to_lowercase().contains("anchor")),
+        "{reasons:?}"
+    );
+    assert!(reasons.iter().any(|r| r.contains("U+200B")), "{reasons:?}");
+    assert_eq!(preview.snapshot.conflicts.len(), 2);
+
+    let (report, drained) = world.sync_once().await;
+    assert_eq!(drained.dead(), 0);
+    assert_eq!(report.counts.rejected, 4);
+    assert_eq!(report.counts.held_conflicts, 2);
+    let stored = parts.store.run_rejections(report.run_id).await.unwrap();
+    assert_eq!(stored.len(), 4);
+    assert_eq!(
+        parts
+            .store
+            .run_conflicts(report.run_id)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    let obrien = world.users_with_mail("o'brien@partner.example");
+    assert_eq!(obrien.len(), 1);
+    assert_eq!(obrien[0]["displayName"], "Siobhán O'Brien");
+    let counts = parts.store.item_counts().await.unwrap();
+    assert_eq!(counts[&ItemState::Done], 11);
+}
