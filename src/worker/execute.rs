@@ -7,7 +7,7 @@ use super::outcome::{Outcome, REPLICATION_PAUSE, from_graph_error};
 use super::payload::{ItemPayload, applied_json, patch_body};
 use super::{Worker, WorkerContext};
 use crate::graph::{GraphError, InvitationRequest};
-use crate::identity::{Attributes, Email};
+use crate::identity::{Attributes, Email, Identity};
 use crate::plan::Action;
 use crate::store::{Link, LinkFields, LinkUpdate, RedeemUrl};
 
@@ -20,7 +20,10 @@ impl Worker {
             Action::Invite { email, attributes }
             | Action::Reinvite {
                 email, attributes, ..
-            } => self.invite(ctx, email, attributes).await,
+            } => {
+                self.invite(ctx, email, attributes, payload.desired.clone())
+                    .await
+            }
             Action::Adopt { object_id, changes } => {
                 let email = payload.desired.as_ref().map(|d| d.email.to_string());
                 let fields = |link: Option<&Link>| LinkFields {
@@ -52,7 +55,13 @@ impl Worker {
         }
     }
 
-    async fn invite(&self, ctx: &WorkerContext, email: &Email, attributes: &Attributes) -> Outcome {
+    async fn invite(
+        &self,
+        ctx: &WorkerContext,
+        email: &Email,
+        attributes: &Attributes,
+        desired: Option<Identity>,
+    ) -> Outcome {
         let request = InvitationRequest {
             invited_user_email_address: email.to_string(),
             invite_redirect_url: self.config.invite.redirect_url.clone(),
@@ -89,7 +98,7 @@ impl Worker {
                 fields.last_applied = applied_json(attributes);
                 Outcome::Done(LinkUpdate::Upsert(fields))
             }
-            Err(error) => self.continue_after_invite(fields, attributes, &error),
+            Err(error) => self.continue_after_invite(fields, attributes, desired, &error),
         }
     }
 
@@ -99,6 +108,7 @@ impl Worker {
         &self,
         fields: LinkFields,
         attributes: &Attributes,
+        desired: Option<Identity>,
         error: &GraphError,
     ) -> Outcome {
         let after = match error.class {
@@ -113,7 +123,7 @@ impl Worker {
                 object_id: fields.object_id.clone(),
                 changes: attributes.clone(),
             },
-            desired: None,
+            desired,
         };
         Outcome::Progress {
             link: LinkUpdate::Upsert(fields),
