@@ -84,6 +84,15 @@ fn vm_hwm_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// This process's user + system CPU time in clock ticks (1/100 s on Linux), so the figure
+/// does not depend on how busy the shared machine is.
+fn cpu_ticks() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after_comm = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = after_comm.split_whitespace().collect();
+    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+}
+
 fn bench_planner(c: &mut Criterion) {
     let input = world();
     let policy = PlanPolicy {
@@ -98,7 +107,10 @@ fn bench_planner(c: &mut Criterion) {
     // Reset the high-water mark (Linux "5" → clear_refs) so the second figure is the peak of
     // one plan on top of the input.
     let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+    let cpu_before = cpu_ticks();
     let once = plan(&input, &policy, now);
+    let cpu = cpu_ticks().zip(cpu_before).map(|(a, b)| (a - b) * 10);
+    println!("planner: one plan used {cpu:?} ms of CPU time (user + system)");
     println!(
         "planner: {} items, counts {:?}; VmHWM after building input: {:?} KiB; during one plan{}: {:?} KiB",
         once.items.len(),

@@ -67,11 +67,17 @@ fn decide_linked(
         .is_recent(link.last_applied_at)
         .then_some(&link.last_applied);
     let (changes, pending) = changes(&identity.attributes, guest, recent_write);
-    let object_id = guest.object_id.clone();
+    let object_id = || guest.object_id.clone();
     if link.disabled_by_us {
-        Outcome::Act(Action::Enable { object_id, changes })
+        Outcome::Act(Action::Enable {
+            object_id: object_id(),
+            changes,
+        })
     } else if changes.iter().next().is_some() {
-        Outcome::Act(Action::Update { object_id, changes })
+        Outcome::Act(Action::Update {
+            object_id: object_id(),
+            changes,
+        })
     } else if pending {
         Outcome::PendingReplication
     } else {

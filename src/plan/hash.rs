@@ -51,8 +51,15 @@ impl Hasher for FxHasher {
         self.add(i as u64);
     }
 
+    /// Fx's last multiply leaves the low bits (the bucket index) weak for keys that differ
+    /// only near their end (numbered anchors, object ids): mix them in (murmur3's fmix64).
     fn finish(&self) -> u64 {
-        self.hash
+        let mut h = self.hash;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 }
 
