@@ -86,3 +86,8 @@ pub fn queue_item(planned: &PlannedAction) -> Result<PlannedItem, serde_json::Er
         payload: serde_json::to_value(payload)?,
     })
 }
+
+/// Planned actions as queue items.
+pub fn queue_items(planned: &[PlannedAction]) -> Result<Vec<PlannedItem>, serde_json::Error> {
+    planned.iter().map(queue_item).collect()
+}

@@ -15,7 +15,7 @@ use crate::plan::{Plan, PlanInput, PlanPolicy, plan};
 use crate::source::{SourceError, SourceReader, SourceSnapshot};
 use crate::store::{RunId, RunOutcome, Store, StoreError};
 
-pub use convert::{TENANT_SELECT, link_state, observed, queue_item};
+pub use convert::{TENANT_SELECT, link_state, observed, queue_item, queue_items};
 pub use report::{CycleReport, Preview, run_counts};
 
 /// Why a cycle stopped before recording a plan.
@@ -114,20 +114,10 @@ impl Engine {
         self.store
             .run_record_conflicts(run_id, report::conflicts(&preview))
             .await?;
-        let items = preview
-            .plan
-            .items
-            .iter()
-            .map(queue_item)
-            .collect::<Result<Vec<_>, _>>()?;
+        let items = queue_items(&preview.plan.items)?;
         self.store.plan_record(run_id, now, items).await?;
         if preview.plan.brake.is_held() {
-            let held = preview
-                .plan
-                .held_disables
-                .iter()
-                .map(queue_item)
-                .collect::<Result<Vec<_>, _>>()?;
+            let held = queue_items(&preview.plan.held_disables)?;
             self.store.held_record(run_id, now, held).await?;
             tracing::warn!(
                 disables = report.held_disables,
