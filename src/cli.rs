@@ -25,8 +25,11 @@ pub enum Command {
     /// Run the embedded default end to end: a SQLite source with sample partners, the emulator
     /// with throttling and faults, the sync engine; then print the summary.
     Demo(DemoArgs),
-    /// The daemon: a cycle every `sync.interval`, workers applying the queue.
+    /// The daemon: a cycle every `sync.interval`, workers applying the queue, health and
+    /// metrics served on `http.listen`.
     Run,
+    /// Probe the daemon's readiness (for a container HEALTHCHECK): exit 0 ready, 1 not.
+    Health(HealthArgs),
     /// One cycle, then apply until nothing is runnable. Exit 0 when all applied, 1 when items
     /// are dead or the run is held, 2 on configuration errors.
     Sync(SyncArgs),
@@ -65,6 +68,14 @@ pub struct DemoArgs {
     /// Number of sample partners (bad sample rows are added to these).
     #[arg(long, default_value_t = 300)]
     pub partners: usize,
+}
+
+/// Options of `guestsync health`.
+#[derive(Debug, Args)]
+pub struct HealthArgs {
+    /// The readiness URL; default `http://{http.listen}/health/ready` from the configuration.
+    #[arg(long)]
+    pub url: Option<String>,
 }
 
 /// Options of `guestsync sync`.

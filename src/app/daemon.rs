@@ -1,6 +1,6 @@
 //! `guestsync run`: the daemon. A cycle every `sync.interval` (missed ticks skipped), the worker
-//! pool, and a rescuer of expired leases; SIGINT/SIGTERM stop everything in order and release
-//! the leases at once.
+//! pool, a rescuer of expired leases, and the HTTP surface (health probes and metrics) on
+//! `http.listen`; SIGINT/SIGTERM stop everything in order and release the leases at once.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -8,13 +8,22 @@ use std::time::Duration;
 use tokio::time::MissedTickBehavior;
 use tokio_util::sync::CancellationToken;
 
-use super::build::parts;
+use super::build::{Parts, parts};
+use super::http;
+use crate::http::{AppState, HealthState};
 use crate::settings::Settings;
+
+/// How often the store-backed gauges are refreshed and histograms drained.
+const GAUGES_EVERY: Duration = Duration::from_secs(15);
 
 /// Runs until SIGINT or SIGTERM.
 pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
+    let exporter = http::global_exporter()?;
     let parts = parts(settings).await?;
+    let health = HealthState::new();
+    let state = http::app_state(http::probes(settings, &parts, health.clone()), exporter);
     let cancel = CancellationToken::new();
+    let server = http::start(settings, state.clone(), cancel.clone()).await?;
     let pool = {
         let (pool, cancel) = (parts.pool.clone(), cancel.clone());
         tokio::spawn(async move { pool.run(cancel).await })
@@ -22,6 +31,8 @@ pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     let mut cycles = tokio::time::interval(settings.sync.interval);
     cycles.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut rescue = tokio::time::interval(Duration::from_secs(30));
+    let mut gauges = tokio::time::interval(GAUGES_EVERY);
+    gauges.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let stop = super::shutdown_signal();
     tokio::pin!(stop);
     tracing::info!(
@@ -32,17 +43,15 @@ pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
         tokio::select! {
             _ = &mut stop => break,
             _ = cycles.tick() => {
-                if let Err(error) = parts.engine.run_cycle("scheduled").await {
+                let result = parts.engine.run_cycle("scheduled").await;
+                health.record_result(parts.clock.now(), &result);
+                if let Err(error) = result {
                     tracing::error!(%error, "cycle failed; the next one runs on schedule");
                 }
+                refresh_gauges(&state, &parts).await;
             }
-            _ = rescue.tick() => {
-                match parts.store.item_rescue_expired(parts.clock.now()).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::warn!(rescued = n, "returned items with expired leases to the queue"),
-                    Err(error) => tracing::error!(%error, "lease rescue failed"),
-                }
-            }
+            _ = rescue.tick() => rescue_leases(&parts).await,
+            _ = gauges.tick() => refresh_gauges(&state, &parts).await,
         }
     }
     tracing::info!("stopping: releasing leases");
@@ -50,5 +59,30 @@ pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     if let Err(error) = pool.await {
         tracing::error!(%error, "the worker pool ended abnormally");
     }
+    if let Err(error) = server.await {
+        tracing::error!(%error, "the HTTP server ended abnormally");
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn rescue_leases(parts: &Parts) {
+    match parts.store.item_rescue_expired(parts.clock.now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(
+            rescued = n,
+            "returned items with expired leases to the queue"
+        ),
+        Err(error) => tracing::error!(%error, "lease rescue failed"),
+    }
+}
+
+async fn refresh_gauges(state: &AppState, parts: &Parts) {
+    if let Err(error) = state
+        .exporter
+        .refresh(&*parts.store, parts.graph.throttle())
+        .await
+    {
+        tracing::warn!(%error, "cannot refresh the queue gauges");
+    }
+    state.exporter.run_upkeep();
 }

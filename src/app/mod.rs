@@ -6,8 +6,10 @@ pub mod build;
 mod daemon;
 mod demo;
 mod emulator;
+mod http;
 mod operate;
 mod print;
+mod probe;
 mod syncing;
 
 use std::process::ExitCode;
@@ -45,6 +47,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Emulator(args) => emulator::serve(args).await,
         Command::Demo(args) => demo::run(args).await,
         Command::Run => daemon::run(&loaded(config)?).await,
+        Command::Health(args) => probe::health(config, args).await,
         Command::Sync(args) => syncing::sync_once(&loaded(config)?, args).await,
         Command::Plan(args) => syncing::plan(&loaded(config)?, args).await,
         Command::Migrate => operate::migrate(&loaded(config)?).await,

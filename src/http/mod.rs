@@ -1,1 +1,19 @@
-//! The HTTP surface: health probes, metrics, admin API and status page.
+//! The HTTP surface: health probes and metrics (admin API and status page to come).
+//!
+//! - [`state`]: [`HealthState`], what the daemon reports after each cycle.
+//! - [`ready`]: the readiness checks ([`Probes`]) and their JSON answer.
+//! - [`token_probe`]: the rate-limited token check.
+//! - [`exporter`]: the Prometheus recorder and the gauges refreshed from the store.
+//! - [`routes`]: the router ([`router`]) and [`serve`].
+
+pub mod exporter;
+pub mod ready;
+pub mod routes;
+pub mod state;
+pub mod token_probe;
+
+pub use exporter::MetricsExporter;
+pub use ready::{Check, Probes, Readiness, Status};
+pub use routes::{AppState, router, serve};
+pub use state::{CycleMark, CycleOutcome, HealthState};
+pub use token_probe::TokenProbe;

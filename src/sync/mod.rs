@@ -3,6 +3,7 @@
 //! planned: **a read error is never an empty source**, so it never disables anyone.
 
 mod convert;
+pub mod metrics;
 mod report;
 
 use std::sync::Arc;
@@ -77,6 +78,7 @@ impl Engine {
     async fn plan_snapshot(&self, snapshot: &SourceSnapshot) -> Result<Plan, CycleError> {
         let guests = self.graph.list_guests(&TENANT_SELECT).await?;
         let links = self.store.link_list().await?;
+        metrics::owned_guests(&guests, &links);
         let input = PlanInput {
             desired: snapshot.identities.clone(),
             present_anchors: snapshot.present_anchors.clone(),
@@ -87,8 +89,16 @@ impl Engine {
     }
 
     /// One cycle: plan and record it as a run. A failed read is recorded as a failed run.
+    /// Emits the cycle metrics ([`metrics`]).
     #[tracing::instrument(skip_all, name = "sync.cycle", fields(run.id = tracing::field::Empty))]
     pub async fn run_cycle(&self, kind: &str) -> Result<CycleReport, CycleError> {
+        let started = tokio::time::Instant::now();
+        let result = self.cycle(kind).await;
+        metrics::cycle_finished(&result, started.elapsed(), self.clock.now());
+        result
+    }
+
+    async fn cycle(&self, kind: &str) -> Result<CycleReport, CycleError> {
         let run_id = self.store.run_start(self.clock.now(), kind).await?;
         tracing::Span::current().record("run.id", run_id);
         match self.preview().await {
@@ -99,7 +109,7 @@ impl Engine {
                 self.store
                     .run_finish(run_id, self.clock.now(), outcome, Default::default())
                     .await?;
-                metrics::counter!("guestsync_cycles_total", "outcome" => "failed").increment(1);
+                ::metrics::counter!("guestsync_cycles_total", "outcome" => "failed").increment(1);
                 Err(error)
             }
         }
@@ -137,7 +147,7 @@ impl Engine {
         } else {
             "succeeded"
         };
-        metrics::counter!("guestsync_cycles_total", "outcome" => label).increment(1);
+        ::metrics::counter!("guestsync_cycles_total", "outcome" => label).increment(1);
         self.wake.notify_waiters();
         Ok(report)
     }

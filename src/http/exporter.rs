@@ -1,0 +1,84 @@
+//! The Prometheus exporter: one [`PrometheusRecorder`] per [`MetricsExporter`], rendered by
+//! `GET /metrics`. The daemon installs it as the process recorder once ([`install_global`]);
+//! tests keep theirs local. The gauges read from the store and the throttle (items by state,
+//! the pause in force) are refreshed here, straight into this exporter's recorder.
+//!
+//! [`install_global`]: MetricsExporter::install_global
+
+use std::sync::Arc;
+
+use metrics_exporter_prometheus::{
+    BuildError, Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
+};
+
+use super::ready::pause_left;
+use crate::graph::Throttle;
+use crate::store::{Store, StoreError};
+use crate::sync::metrics as names;
+
+/// Buckets of the cycle duration histogram, in seconds.
+const CYCLE_BUCKETS: [f64; 10] = [0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0];
+
+/// A Prometheus recorder and the handle that renders it.
+#[derive(Clone)]
+pub struct MetricsExporter {
+    recorder: Arc<PrometheusRecorder>,
+    handle: PrometheusHandle,
+}
+
+impl std::fmt::Debug for MetricsExporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricsExporter").finish_non_exhaustive()
+    }
+}
+
+impl MetricsExporter {
+    /// A fresh recorder with guestsync's histogram buckets; not installed anywhere.
+    pub fn new() -> Result<Self, BuildError> {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Full(names::CYCLE_DURATION.into()), &CYCLE_BUCKETS)?
+            .build_recorder();
+        let handle = recorder.handle();
+        Ok(Self {
+            recorder: Arc::new(recorder),
+            handle,
+        })
+    }
+
+    /// Makes this the process-wide recorder of the `metrics` facade. Once per process (the
+    /// daemon); fails if a recorder is already installed.
+    pub fn install_global(&self) -> anyhow::Result<()> {
+        metrics::set_global_recorder(self.recorder.clone())
+            .map_err(|_| anyhow::anyhow!("a metrics recorder is already installed"))
+    }
+
+    /// The recorder, for `metrics::set_default_local_recorder` in tests.
+    pub fn recorder(&self) -> &PrometheusRecorder {
+        &self.recorder
+    }
+
+    /// The Prometheus text exposition of every series.
+    pub fn render(&self) -> String {
+        self.handle.render()
+    }
+
+    /// Drains histogram buckets; call periodically (the daemon does, with the gauges).
+    pub fn run_upkeep(&self) {
+        self.handle.run_upkeep();
+    }
+
+    /// Sets the gauges read from the store (items by state) and the throttle (pause seconds).
+    pub async fn refresh(&self, store: &dyn Store, throttle: &Throttle) -> Result<(), StoreError> {
+        let pause = pause_left(throttle).await;
+        let counts = store.item_counts().await;
+        metrics::with_local_recorder(&*self.recorder, || {
+            metrics::gauge!(names::THROTTLE_PAUSE).set(pause.as_secs_f64());
+            if let Ok(counts) = &counts {
+                for (state, n) in counts {
+                    metrics::gauge!(names::ITEMS, "state" => state.as_str()).set(*n as f64);
+                }
+            }
+        });
+        counts.map(|_| ())
+    }
+}
