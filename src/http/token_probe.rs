@@ -56,3 +56,48 @@ impl TokenProbe {
         answer
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use async_trait::async_trait;
+    use secrecy::SecretString;
+
+    use super::*;
+    use crate::graph::{AccessToken, ErrorClass, GraphError};
+
+    #[derive(Default)]
+    struct Counting {
+        calls: AtomicUsize,
+    }
+
+    #[async_trait]
+    impl TokenSource for Counting {
+        async fn token(&self) -> Result<AccessToken, GraphError> {
+            if self.calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                Err(GraphError::new(
+                    ErrorClass::Transient,
+                    "token endpoint down",
+                ))
+            } else {
+                Ok(AccessToken::new(SecretString::from("t"), Instant::now()))
+            }
+        }
+
+        fn invalidate(&self, _stale: &AccessToken) {}
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn asks_the_token_source_at_most_once_a_minute() {
+        let tokens = Arc::new(Counting::default());
+        let probe = TokenProbe::new(tokens.clone());
+        assert!(probe.check().await.is_err());
+        tokio::time::advance(Duration::from_secs(59)).await;
+        assert!(probe.check().await.is_err(), "the answer is remembered");
+        assert_eq!(tokens.calls.load(Ordering::SeqCst), 1);
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert_eq!(probe.check().await, Ok(()));
+        assert_eq!(tokens.calls.load(Ordering::SeqCst), 2);
+    }
+}

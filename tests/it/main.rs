@@ -9,6 +9,7 @@ mod crash;
 mod emulator;
 mod engine;
 mod graph_client;
+mod http;
 mod plan;
 mod settings;
 mod source;
