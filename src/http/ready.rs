@@ -74,14 +74,20 @@ pub struct Probes {
 }
 
 impl Probes {
-    /// Runs every check.
+    /// Runs every check (concurrently, each bounded in time).
     pub async fn readiness(&self) -> Readiness {
+        let (store, token, held, throttle) = tokio::join!(
+            self.store_check(),
+            self.token.check(),
+            self.held_check(),
+            self.throttle_check(),
+        );
         let checks = vec![
-            self.store_check().await,
+            store,
             self.cycle_check(),
-            check("token", self.token.check().await),
-            self.held_check().await,
-            self.throttle_check().await,
+            check("token", token),
+            held,
+            throttle,
         ];
         let status = if checks.iter().all(|c| c.status == Status::Ok) {
             Status::Ok

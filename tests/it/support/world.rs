@@ -77,6 +77,8 @@ impl World {
             ("GUESTSYNC__SOURCE__QUERY", DEMO_QUERY.into()),
             ("GUESTSYNC__SYNC__REPLICATION_WINDOW", "15s".into()),
             ("GUESTSYNC__WORKERS__LEASE", "10s".into()),
+            // Tests never bind a fixed port: a daemon serves health and metrics on any free one.
+            ("GUESTSYNC__HTTP__LISTEN", "127.0.0.1:0".into()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
