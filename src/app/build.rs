@@ -12,26 +12,34 @@ use crate::graph::{Credential, GraphClient, GraphConfig, RetryPolicy};
 use crate::plan::PlanPolicy;
 use crate::settings::{ClientCredential, Settings};
 use crate::source::{SourceConfig, SourceReader};
-use crate::store::{SqliteStore, Store};
+use crate::store::{PgStore, SqliteStore, Store};
 use crate::sync::Engine;
 use crate::worker::{InviteOptions, Worker, WorkerConfig, WorkerPool};
 
 /// Opens (and migrates) the state store named by `state.url`.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     let url = settings.state.url.expose_secret();
-    if url.starts_with("postgres") {
-        anyhow::bail!(
-            "state.url: the PostgreSQL state store is not available in this version; use sqlite://FILE"
-        );
-    }
-    let store = SqliteStore::connect(url)
-        .await
-        .context("state.url: cannot open the state store")?;
+    let store: Arc<dyn Store> = if is_postgres(url) {
+        let store = PgStore::connect(url)
+            .await
+            .context("state.url: cannot open the PostgreSQL state store")?;
+        Arc::new(store)
+    } else {
+        let store = SqliteStore::connect(url)
+            .await
+            .context("state.url: cannot open the state store")?;
+        Arc::new(store)
+    };
     store
         .migrate()
         .await
         .context("cannot migrate the state store")?;
-    Ok(Arc::new(store))
+    Ok(store)
+}
+
+/// Whether a state URL names PostgreSQL (`postgres://` or `postgresql://`).
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
 /// The Graph client's configuration from `[graph]` and `[auth]`.
