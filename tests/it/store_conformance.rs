@@ -6,9 +6,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap (common rules)
 
+mod engine_pg;
 mod fixtures;
 mod lease;
 mod operator;
+mod postgres_only;
 mod queue;
 mod runs;
 
