@@ -7,6 +7,7 @@
 //! send `NOTIFY guestsync_item` in their transaction; [`PgStore::listen`] turns those into
 //! wake-ups.
 
+mod batch;
 mod claim;
 mod codec;
 mod items;

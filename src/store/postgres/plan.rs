@@ -1,68 +1,11 @@
 //! Plan recording on PostgreSQL: the coalescing upsert in `UNNEST` batches, and the held
 //! actions of braked runs.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool, Row};
 
+use super::batch::{Row as Planned, batches, encode};
 use crate::store::{PlannedItem, RecordSummary, RunId, StoreError, StoreResult};
-
-/// Rows per statement: 100,000 items are 20 statements.
-const CHUNK: usize = 5000;
-
-/// Planned items as column arrays (payloads as JSON text), ready for `UNNEST`.
-#[derive(Default)]
-struct Columns {
-    anchors: Vec<String>,
-    actions: Vec<String>,
-    hashes: Vec<String>,
-    payloads: Vec<String>,
-}
-
-impl Columns {
-    fn push(&mut self, anchor: String, action: String, hash: String, payload: String) {
-        self.anchors.push(anchor);
-        self.actions.push(action);
-        self.hashes.push(hash);
-        self.payloads.push(payload);
-    }
-
-    fn len(&self) -> usize {
-        self.anchors.len()
-    }
-}
-
-/// Splits items into batches of at most [`CHUNK`] rows in which no anchor repeats (one
-/// `INSERT … ON CONFLICT` cannot touch a row twice), keeping their order, so a repeated anchor
-/// is upserted twice, in order, as one row at a time would.
-fn batches(items: Vec<(String, String, String, String)>) -> Vec<Columns> {
-    let mut out = Vec::new();
-    let mut current = Columns::default();
-    let mut seen = HashSet::new();
-    for (anchor, action, hash, payload) in items {
-        if current.len() == CHUNK || seen.contains(&anchor) {
-            out.push(std::mem::take(&mut current));
-            seen.clear();
-        }
-        seen.insert(anchor.clone());
-        current.push(anchor, action, hash, payload);
-    }
-    if current.len() > 0 {
-        out.push(current);
-    }
-    out
-}
-
-fn encode(items: Vec<PlannedItem>) -> StoreResult<Vec<(String, String, String, String)>> {
-    items
-        .into_iter()
-        .map(|i| {
-            let payload = serde_json::to_string(&i.payload)?;
-            Ok((i.anchor, i.action, i.desired_hash, payload))
-        })
-        .collect()
-}
 
 /// The coalescing upsert: `$1` = now, `$2` = run id, `$3..$6` = column arrays.
 /// Same hash: nothing. New hash: `desired_gen + 1`; done/dead are revived (attempts reset,
@@ -89,7 +32,7 @@ async fn upsert(
     conn: &mut PgConnection,
     run_id: RunId,
     now: DateTime<Utc>,
-    items: Vec<(String, String, String, String)>,
+    items: Vec<Planned>,
 ) -> StoreResult<RecordSummary> {
     let mut summary = RecordSummary::default();
     for batch in batches(items) {
@@ -195,7 +138,7 @@ pub(super) async fn approve(
 ) -> StoreResult<RecordSummary> {
     let mut tx = pool.begin().await?;
     require_waiting(&mut tx, run_id, false).await?;
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+    let rows: Vec<Planned> = sqlx::query_as(
         "SELECT anchor, action, desired_hash, payload::text FROM held_action \
          WHERE run_id = $1 ORDER BY anchor",
     )
@@ -235,27 +178,4 @@ async fn decide(
         .execute(&mut *conn)
         .await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{CHUNK, batches};
-
-    fn item(anchor: &str) -> (String, String, String, String) {
-        let s = |v: &str| v.to_string();
-        (s(anchor), s("invite"), s("h"), s("{}"))
-    }
-
-    #[test]
-    fn batches_are_bounded_and_never_repeat_an_anchor() {
-        let mut items: Vec<_> = (0..CHUNK + 1).map(|i| item(&format!("a{i}"))).collect();
-        items.push(item("a0"));
-        let out = batches(items);
-        let sizes: Vec<usize> = out.iter().map(|b| b.len()).collect();
-        assert_eq!(sizes, [CHUNK, 2]);
-        assert_eq!(out[1].anchors, ["a5000", "a0"]);
-        let out = batches(vec![item("x"), item("x"), item("y")]);
-        let sizes: Vec<usize> = out.iter().map(|b| b.len()).collect();
-        assert_eq!(sizes, [1, 2]);
-    }
 }

@@ -104,3 +104,23 @@ async fn the_database_refuses_to_rewrite_attempt_history() {
     let history = store.attempt_list("a").await.unwrap();
     assert_eq!(history[0].reason, None);
 }
+
+#[tokio::test]
+async fn the_store_never_shows_its_password() {
+    let Some(url) = crate::support::db::fresh_postgres().await else {
+        return;
+    };
+    // The test server trusts local connections, so any password is accepted; a server that
+    // checks passwords keeps the configured one.
+    let mut with_password = url::Url::parse(&url).unwrap();
+    if with_password.password().is_none() {
+        with_password.set_password(Some("s3cr3t")).unwrap();
+    }
+    let store = PgStore::connect(with_password.as_str()).await.unwrap();
+    store.migrate().await.unwrap();
+    assert!(!format!("{store:?}").contains("s3cr3t"));
+    let err = PgStore::connect("postgres://postgres:s3cr3t@127.0.0.1:1/nope")
+        .await
+        .unwrap_err();
+    assert!(!format!("{err} {err:?}").contains("s3cr3t"), "{err:?}");
+}
