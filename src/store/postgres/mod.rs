@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgPool, SqlSafeStr};
+use sqlx::{Connection, PgConnection, PgPool, SqlSafeStr};
 
 use crate::store::{StoreError, StoreResult};
 
@@ -50,11 +50,13 @@ impl PgStore {
         let options = PgConnectOptions::from_str(url)
             .map_err(|e| StoreError::InvalidUrl(e.to_string()))?
             .application_name("guestsync");
+        // One direct connection first, so a wrong URL or an unreachable server fails at once
+        // instead of after the pool's acquire timeout.
+        PgConnection::connect_with(&options).await?.close().await?;
         let pool = PgPoolOptions::new()
             .max_connections(CONNECTIONS)
             .acquire_timeout(ACQUIRE_TIMEOUT)
-            .connect_with(options)
-            .await?;
+            .connect_lazy_with(options);
         Ok(Self { pool })
     }
 
