@@ -91,7 +91,8 @@ pub(super) async fn complete(
         "UPDATE item SET applied_gen = GREATEST(applied_gen, $3), \
          state = CASE WHEN desired_gen > $3 THEN 'pending' ELSE 'done' END, \
          run_after = $4, attempts = 0, lease_owner = NULL, lease_until = NULL, \
-         last_error = NULL, updated_at = $4 WHERE anchor = $1 AND lease_token = $2 AND state = 'running'",
+         last_error = NULL, updated_at = $4 \
+         WHERE anchor = $1 AND lease_token = $2 AND state = 'running'",
     )
     .bind(anchor)
     .bind(token)
@@ -138,7 +139,8 @@ impl Failure<'_> {
             Failure::Dead(..) => {
                 "UPDATE item SET state = 'dead', run_after = COALESCE($3, run_after), \
                  attempts = attempts + 1, last_error = $4, lease_owner = NULL, \
-                 lease_until = NULL, updated_at = $5 WHERE anchor = $1 AND lease_token = $2 AND state = 'running'"
+                 lease_until = NULL, updated_at = $5 \
+                 WHERE anchor = $1 AND lease_token = $2 AND state = 'running'"
             }
         }
     }
