@@ -6,32 +6,62 @@ use std::sync::Arc;
 use anyhow::Context;
 use secrecy::ExposeSecret;
 use tokio::sync::Notify;
+use tokio_util::sync::{CancellationToken, DropGuard};
 
 use crate::clock::{Clock, SystemClock};
 use crate::graph::{Credential, GraphClient, GraphConfig, RetryPolicy};
 use crate::plan::PlanPolicy;
 use crate::settings::{ClientCredential, Settings};
 use crate::source::{SourceConfig, SourceReader};
-use crate::store::{SqliteStore, Store};
+use crate::store::{PgStore, SqliteStore, Store};
 use crate::sync::Engine;
 use crate::worker::{InviteOptions, Worker, WorkerConfig, WorkerPool};
 
 /// Opens (and migrates) the state store named by `state.url`.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(open(settings).await?.0)
+}
+
+/// Opens and migrates the state store; for PostgreSQL also returns the concrete store, whose
+/// notifications can wake the worker pool.
+async fn open(settings: &Settings) -> anyhow::Result<(Arc<dyn Store>, Option<PgStore>)> {
     let url = settings.state.url.expose_secret();
-    if url.starts_with("postgres") {
-        anyhow::bail!(
-            "state.url: the PostgreSQL state store is not available in this version; use sqlite://FILE"
-        );
-    }
-    let store = SqliteStore::connect(url)
-        .await
-        .context("state.url: cannot open the state store")?;
+    let (store, pg): (Arc<dyn Store>, _) = if is_postgres(url) {
+        let store = PgStore::connect(url)
+            .await
+            .context("state.url: cannot open the PostgreSQL state store")?;
+        (Arc::new(store.clone()), Some(store))
+    } else {
+        let store = SqliteStore::connect(url)
+            .await
+            .context("state.url: cannot open the state store")?;
+        (Arc::new(store), None)
+    };
     store
         .migrate()
         .await
         .context("cannot migrate the state store")?;
-    Ok(Arc::new(store))
+    Ok((store, pg))
+}
+
+/// Feeds `wake` from the store's notifications (work recorded by another replica or an
+/// operator command) until the returned guard is dropped. Without it the pool still polls,
+/// so a failure is only logged.
+async fn listen(pg: Option<PgStore>, wake: &Arc<Notify>) -> Option<DropGuard> {
+    let pg = pg?;
+    let cancel = CancellationToken::new();
+    match pg.listen(wake.clone(), cancel.clone()).await {
+        Ok(_task) => Some(cancel.drop_guard()),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for queue changes; the workers will poll");
+            None
+        }
+    }
+}
+
+/// Whether a state URL names PostgreSQL (`postgres://` or `postgresql://`).
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
 /// The Graph client's configuration from `[graph]` and `[auth]`.
@@ -130,6 +160,8 @@ pub struct Parts {
     pub pool: WorkerPool,
     /// The clock.
     pub clock: Arc<dyn Clock>,
+    /// Stops the PostgreSQL notification listener when the parts are dropped.
+    _listener: Option<DropGuard>,
 }
 
 /// Builds store, Graph client, source, engine and pool from settings.
@@ -138,8 +170,9 @@ pub async fn parts(settings: &Settings) -> anyhow::Result<Parts> {
     let graph = GraphClient::new(&graph_config(settings)?, clock.clone())
         .context("cannot build the Graph client")?;
     let source = source_reader(settings).await?;
-    let store = open_store(settings).await?;
+    let (store, pg) = open(settings).await?;
     let wake = Arc::new(Notify::new());
+    let listener = listen(pg, &wake).await;
     let engine = Arc::new(Engine::new(
         source,
         graph.clone(),
@@ -160,5 +193,6 @@ pub async fn parts(settings: &Settings) -> anyhow::Result<Parts> {
         engine,
         pool: WorkerPool::new(worker, wake),
         clock,
+        _listener: listener,
     })
 }

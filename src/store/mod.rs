@@ -1,5 +1,5 @@
 //! The state store: the [`Store`] trait (links, the one-row-per-anchor queue, runs, attempt
-//! history) and its adapters ([`sqlite`] now, PostgreSQL later).
+//! history) and its adapters ([`sqlite`], the embedded default, and [`postgres`]).
 //!
 //! Every method is one unit of work (one transaction at most); no transaction crosses the trait,
 //! and no adapter type appears in it, so every adapter passes the same conformance suite
@@ -17,6 +17,7 @@
 mod error;
 mod link;
 mod model;
+pub mod postgres;
 mod run;
 pub mod sqlite;
 
@@ -32,6 +33,7 @@ pub use model::{
     AttemptOutcome, AttemptRecord, ClaimedItem, ItemError, ItemFilter, ItemProgress, ItemRecord,
     ItemState, PlannedItem, RecordSummary, SettleResult,
 };
+pub use postgres::PgStore;
 pub use run::{HeldConflict, HeldStatus, RejectedRow, RunCounts, RunId, RunOutcome, RunRecord};
 pub use sqlite::SqliteStore;
 

@@ -2,19 +2,21 @@
 //! for every adapter through `conformance!`. Each case gets a fresh, migrated database.
 //!
 //! To add an adapter, write a factory returning `Option<Harness>` (None = skipped) and add one
-//! `for_each_case!(conformance, NAME);` line (see the PostgreSQL placeholder below).
+//! `for_each_case!(conformance, NAME);` line.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap (common rules)
 
+mod engine_pg;
 mod fixtures;
 mod lease;
 mod operator;
+mod postgres_only;
 mod queue;
 mod runs;
 
 use std::sync::Arc;
 
-use guestsync::store::{SqliteStore, Store};
+use guestsync::store::{PgStore, SqliteStore, Store};
 
 /// A migrated store and whatever must live as long as it (e.g. a temporary directory).
 pub struct Harness {
@@ -34,14 +36,16 @@ async fn sqlite() -> Option<Harness> {
     })
 }
 
-// PostgreSQL goes here once its adapter exists:
-// async fn postgres() -> Option<Harness> {
-//     let url = crate::support::db::fresh_postgres().await?;
-//     let store = PostgresStore::connect(&url).await.expect("connect postgres");
-//     store.migrate().await.expect("migrate postgres");
-//     Some(Harness { store: Arc::new(store), _guard: Box::new(()) })
-// }
-// for_each_case!(conformance, postgres);
+/// PostgreSQL: a fresh database per test (skipped without a server, see `support::db`).
+async fn postgres() -> Option<Harness> {
+    let url = crate::support::db::fresh_postgres().await?;
+    let store = PgStore::connect(&url).await.expect("connect postgres");
+    store.migrate().await.expect("migrate postgres");
+    Some(Harness {
+        store: Arc::new(store),
+        _guard: Box::new(()),
+    })
+}
 
 /// Calls `$m!($backend: module::case, ...)` with every conformance case.
 macro_rules! for_each_case {
@@ -91,3 +95,4 @@ macro_rules! conformance {
 }
 
 for_each_case!(conformance, sqlite);
+for_each_case!(conformance, postgres);

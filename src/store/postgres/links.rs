@@ -1,0 +1,112 @@
+//! Links on PostgreSQL: read, list, remove, and the change a settle makes.
+
+use chrono::{DateTime, Utc};
+use sqlx::postgres::PgRow;
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgPool, Row};
+
+use crate::store::{Link, LinkFields, LinkUpdate, RedeemUrl, StoreResult};
+
+const LINK_COLUMNS: &str = "anchor, object_id, user_principal_name, email, invited_at, \
+    redeem_url, disabled_by_us, last_applied, last_applied_at, deleted_at";
+
+fn link_from_row(row: &PgRow) -> StoreResult<Link> {
+    Ok(Link {
+        anchor: row.try_get("anchor")?,
+        object_id: row.try_get("object_id")?,
+        user_principal_name: row.try_get("user_principal_name")?,
+        email: row.try_get("email")?,
+        invited_at: row.try_get("invited_at")?,
+        redeem_url: row
+            .try_get::<Option<String>, _>("redeem_url")?
+            .map(RedeemUrl::new),
+        disabled_by_us: row.try_get("disabled_by_us")?,
+        last_applied: row.try_get("last_applied")?,
+        last_applied_at: row.try_get("last_applied_at")?,
+        deleted_at: row.try_get("deleted_at")?,
+    })
+}
+
+pub(super) async fn get(pool: &PgPool, anchor: &str) -> StoreResult<Option<Link>> {
+    let sql = format!("SELECT {LINK_COLUMNS} FROM link WHERE anchor = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(anchor)
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref().map(link_from_row).transpose()
+}
+
+pub(super) async fn list(pool: &PgPool) -> StoreResult<Vec<Link>> {
+    let sql = format!("SELECT {LINK_COLUMNS} FROM link ORDER BY anchor");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(link_from_row).collect()
+}
+
+pub(super) async fn remove(pool: &PgPool, anchor: &str) -> StoreResult<bool> {
+    let done = sqlx::query("DELETE FROM link WHERE anchor = $1")
+        .bind(anchor)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Applies `update` inside the caller's (settling) transaction.
+pub(super) async fn apply(
+    conn: &mut PgConnection,
+    anchor: &str,
+    now: DateTime<Utc>,
+    update: &LinkUpdate,
+) -> StoreResult<()> {
+    match update {
+        LinkUpdate::Keep => {}
+        LinkUpdate::Upsert(fields) => upsert(conn, anchor, now, fields).await?,
+        LinkUpdate::MarkDeleted => {
+            sqlx::query("UPDATE link SET deleted_at = $2 WHERE anchor = $1")
+                .bind(anchor)
+                .bind(now)
+                .execute(conn)
+                .await?;
+        }
+        LinkUpdate::Remove => {
+            sqlx::query("DELETE FROM link WHERE anchor = $1")
+                .bind(anchor)
+                .execute(conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Insert or update; `None` for UPN, invitation time or redeem URL keeps the stored value.
+async fn upsert(
+    conn: &mut PgConnection,
+    anchor: &str,
+    now: DateTime<Utc>,
+    f: &LinkFields,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO link (anchor, object_id, user_principal_name, email, invited_at, \
+         redeem_url, disabled_by_us, last_applied, last_applied_at, deleted_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL) \
+         ON CONFLICT (anchor) DO UPDATE SET object_id = excluded.object_id, \
+           user_principal_name = COALESCE(excluded.user_principal_name, link.user_principal_name), \
+           email = excluded.email, invited_at = COALESCE(excluded.invited_at, link.invited_at), \
+           redeem_url = COALESCE(excluded.redeem_url, link.redeem_url), \
+           disabled_by_us = excluded.disabled_by_us, last_applied = excluded.last_applied, \
+           last_applied_at = excluded.last_applied_at, deleted_at = NULL",
+    )
+    .bind(anchor)
+    .bind(&f.object_id)
+    .bind(f.user_principal_name.as_deref())
+    .bind(&f.email)
+    .bind(f.invited_at)
+    .bind(f.redeem_url.as_ref().map(RedeemUrl::expose))
+    .bind(f.disabled_by_us)
+    .bind(Json(&f.last_applied))
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
