@@ -13,23 +13,46 @@ const SLOTS: usize = Property::ALL.len();
 
 /// Attribute values by property. A property that is absent has no value in the source.
 ///
-/// The values are stored concatenated in property order with their end offsets, so equal
-/// attribute sets have equal representations (derived `Eq` and `Hash` agree with the values).
+/// Packed into one string: a header byte with one bit per present property, the byte length of
+/// each present value (6 bits per byte, bit 6 set when more follow; all bytes ASCII), then the
+/// values in property order. The encoding is canonical, so the derived `Eq` and `Hash` agree
+/// with the values; no attributes is the empty string (no allocation).
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
-pub struct Attributes {
-    /// The present values, concatenated in property order.
-    text: Box<str>,
-    /// End offset in `text` of each property's value; an absent value is empty.
-    ends: [u32; SLOTS],
-    /// Bit `i` set: property `i` has a value (possibly empty).
-    present: u8,
-}
+pub struct Attributes(Box<str>);
 
 impl Property {
     /// The property's position in [`Property::ALL`].
     fn slot(self) -> usize {
         self as usize
     }
+}
+
+const MORE: u8 = 0x40;
+const DIGIT: u8 = 0x3f;
+
+fn push_len(out: &mut String, mut len: usize) {
+    loop {
+        let digit = (len & usize::from(DIGIT)) as u8;
+        len >>= 6;
+        if len == 0 {
+            out.push(char::from(digit));
+            return;
+        }
+        out.push(char::from(digit | MORE));
+    }
+}
+
+fn read_len(bytes: &[u8], pos: &mut usize) -> Option<usize> {
+    let mut len = 0usize;
+    for shift in (0..usize::BITS).step_by(6) {
+        let byte = *bytes.get(*pos)?;
+        *pos += 1;
+        len |= usize::from(byte & DIGIT).checked_shl(shift)?;
+        if byte & MORE == 0 {
+            return Some(len);
+        }
+    }
+    None
 }
 
 impl Attributes {
@@ -48,42 +71,58 @@ impl Attributes {
 
     /// The value of `property`, if any.
     pub fn get(&self, property: Property) -> Option<&str> {
-        let slot = property.slot();
-        if self.present & (1 << slot) == 0 {
-            return None;
-        }
-        let start = slot.checked_sub(1).map_or(0, |i| self.ends[i]) as usize;
-        self.text.get(start..self.ends[slot] as usize)
+        self.values()[property.slot()]
     }
 
     /// The properties with values, in a fixed order.
     pub fn iter(&self) -> impl Iterator<Item = (Property, &str)> {
         Property::ALL
             .into_iter()
-            .filter_map(|p| self.get(p).map(|v| (p, v)))
+            .zip(self.values())
+            .filter_map(|(p, v)| v.map(|v| (p, v)))
     }
 
+    /// Decodes the packed string into one value per property.
     fn values(&self) -> [Option<&str>; SLOTS] {
-        Property::ALL.map(|p| self.get(p))
+        let mut values = [None; SLOTS];
+        let bytes = self.0.as_bytes();
+        let Some(&mask) = bytes.first() else {
+            return values;
+        };
+        let mut pos = 1;
+        let mut lens = [None; SLOTS];
+        for (slot, len) in lens.iter_mut().enumerate() {
+            if mask & (1 << slot) != 0 {
+                *len = read_len(bytes, &mut pos);
+            }
+        }
+        for (value, len) in values.iter_mut().zip(lens) {
+            if let Some(len) = len {
+                *value = self.0.get(pos..pos + len);
+                pos += len;
+            }
+        }
+        values
     }
 
-    /// Packs the values. A total length beyond `u32::MAX` bytes (far past Graph's limits)
-    /// cannot be represented: values that would exceed it are dropped.
     fn from_values(values: [Option<&str>; SLOTS]) -> Self {
-        let len = values.iter().flatten().map(|v| v.len()).sum();
-        let mut text = String::with_capacity(len);
-        let mut packed = Self::default();
-        for (slot, value) in values.into_iter().enumerate() {
-            if let Some(value) = value
-                && u32::try_from(text.len() + value.len()).is_ok()
-            {
-                text.push_str(value);
-                packed.present |= 1 << slot;
+        let mut mask = 0u8;
+        let mut header = String::with_capacity(1 + 2 * SLOTS);
+        for (slot, value) in values.iter().enumerate() {
+            if let Some(value) = value {
+                mask |= 1 << slot;
+                push_len(&mut header, value.len());
             }
-            packed.ends[slot] = u32::try_from(text.len()).unwrap_or(u32::MAX);
         }
-        packed.text = text.into_boxed_str();
-        packed
+        if mask == 0 {
+            return Self::default();
+        }
+        let len = values.iter().flatten().map(|v| v.len()).sum::<usize>();
+        let mut text = String::with_capacity(1 + header.len() + len);
+        text.push(char::from(mask));
+        text.push_str(&header);
+        values.iter().flatten().for_each(|v| text.push_str(v));
+        Self(text.into_boxed_str())
     }
 }
 
@@ -161,6 +200,14 @@ mod tests {
         let back: Attributes = serde_json::from_str(&json).unwrap();
         assert_eq!(back, a);
         assert!(serde_json::from_str::<Attributes>(r#"{"mail":"x"}"#).is_err());
-        assert_eq!(format!("{a:?}"), r#"Attributes({DisplayName: "Ada", OfficeLocation: "B1"})"#);
+        let long = "é".repeat(5000);
+        let mut b = a.clone();
+        b.set(Property::Surname, long.as_str());
+        assert_eq!(b.get(Property::Surname), Some(long.as_str()));
+        assert_eq!(b.get(Property::OfficeLocation), Some("B1"));
+        assert_eq!(
+            format!("{a:?}"),
+            r#"Attributes({DisplayName: "Ada", OfficeLocation: "B1"})"#
+        );
     }
 }
