@@ -46,7 +46,7 @@ pub(crate) fn decide_desired(
     index: &Index<'_>,
     window: Window,
 ) -> Outcome {
-    if index.desired_count(position) > 1 {
+    if index.is_duplicate(position) {
         return Outcome::Conflict(ConflictReason::DuplicateAnchor);
     }
     match index.linked(position) {
@@ -148,6 +148,9 @@ fn changes(
 ) -> (Attributes, bool) {
     let mut changes = Attributes::new();
     let mut pending = false;
+    if *desired == guest.attributes {
+        return (changes, pending);
+    }
     for (property, value) in desired.iter() {
         if guest.attributes.get(property) == Some(value) {
             continue;

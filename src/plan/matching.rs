@@ -3,10 +3,11 @@
 //! E-mail match keys are trimmed and lower-cased (Entra matches case-insensitively).
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 
 use super::actions::ConflictReason;
 use super::hash::FastMap;
-use super::keys::{KeyTable, NONE};
+use super::keys::join;
 use super::model::{LinkState, ObservedGuest, PlanInput};
 use crate::identity::{Anchor, Identity};
 
@@ -55,33 +56,19 @@ pub(crate) struct Linked<'a> {
     pub guest: Option<&'a ObservedGuest>,
 }
 
-/// Per-anchor facts: the last link for it and how often it is desired.
-#[derive(Debug, Clone, Copy)]
-struct AnchorSlot {
-    link: u32,
-    desired: u32,
-}
-
-/// Per-object-id facts: the last observed guest and the last link with that id.
-#[derive(Debug, Clone, Copy)]
-struct ObjectSlot {
-    guest: u32,
-    owner: u32,
-}
-
-/// Lookup tables over one [`PlanInput`]: every anchor and object id is hashed once, then the
-/// planner reads per-record facts by position.
+/// Lookup tables over one [`PlanInput`], by record position: each anchor and object id is
+/// joined once (see [`join`]); per-record facts are then read by position.
 #[derive(Debug)]
 pub(crate) struct Index<'a> {
     input: &'a PlanInput,
-    anchors: Vec<AnchorSlot>,
-    objects: KeyTable<'a>,
-    object_slots: Vec<ObjectSlot>,
-    /// Per desired identity: its anchor slot.
-    desired_anchor: Vec<u32>,
-    /// Per link: its anchor slot and the observed guest with its object id.
-    link_anchor: Vec<u32>,
+    /// Per desired identity: its link's position, and whether its anchor is desired again.
+    desired_link: Vec<u32>,
+    desired_dup: Vec<bool>,
+    /// Per link: whether its anchor is desired, and its observed guest's position.
+    link_desired: Vec<bool>,
     link_guest: Vec<u32>,
+    /// Object id → the anchor of the last link to it; built on first use (adoptions only).
+    owners: OnceCell<FastMap<&'a str, &'a Anchor>>,
     /// Match keys of identities that own no observed guest → those anchors.
     wanted: FastMap<Cow<'a, str>, Vec<&'a Anchor>>,
     /// Guests carrying a wanted key.
@@ -92,10 +79,43 @@ fn at<T>(records: &[T], index: u32) -> Option<&T> {
     records.get(index as usize)
 }
 
+/// Per record, whether another record has the same key.
+fn duplicates<T>(records: &[T], key: impl Fn(&T) -> &str) -> Vec<bool> {
+    let (last, _) = join(records, &key, records, &key);
+    let mut count = vec![0u32; records.len()];
+    for &l in &last {
+        if let Some(c) = count.get_mut(l as usize) {
+            *c += 1;
+        }
+    }
+    last.iter()
+        .map(|&l| count.get(l as usize).is_some_and(|&c| c > 1))
+        .collect()
+}
+
 impl<'a> Index<'a> {
     /// Builds the tables; only guests whose addresses someone wants are indexed by e-mail.
     pub(crate) fn build(input: &'a PlanInput) -> Self {
-        let mut index = Self::build_keys(input);
+        let anchor = |r: &'a LinkState| r.anchor.as_str();
+        let object_id = |r: &'a ObservedGuest| r.object_id.as_str();
+        let (desired_link, link_desired) =
+            join(&input.desired, |i| i.anchor.as_str(), &input.links, anchor);
+        let (link_guest, _) = join(
+            &input.links,
+            |l| l.object_id.as_str(),
+            &input.observed,
+            object_id,
+        );
+        let mut index = Index {
+            input,
+            desired_link,
+            desired_dup: duplicates(&input.desired, |i| i.anchor.as_str()),
+            link_desired,
+            link_guest,
+            owners: OnceCell::new(),
+            wanted: FastMap::default(),
+            by_key: FastMap::default(),
+        };
         for (position, identity) in input.desired.iter().enumerate() {
             if index.linked(position).and_then(|l| l.guest).is_none() {
                 let key = match_key(identity.email.as_str());
@@ -108,57 +128,6 @@ impl<'a> Index<'a> {
         index
     }
 
-    fn build_keys(input: &'a PlanInput) -> Self {
-        let (observed, links) = (&input.observed, &input.links);
-        let mut objects = KeyTable::with_capacity(observed.len() + links.len() / 64);
-        let mut object_slots = Vec::with_capacity(observed.len());
-        let empty = ObjectSlot {
-            guest: NONE,
-            owner: NONE,
-        };
-        for (position, guest) in observed.iter().enumerate() {
-            let slot = objects.intern(&guest.object_id) as usize;
-            object_slots.resize(objects.len(), empty);
-            object_slots[slot].guest = position as u32;
-        }
-        let mut anchors = KeyTable::with_capacity(links.len() + input.desired.len() / 64);
-        let mut anchor_slots = Vec::with_capacity(links.len() + input.desired.len() / 64);
-        let unlinked = AnchorSlot {
-            link: NONE,
-            desired: 0,
-        };
-        let mut link_anchor = Vec::with_capacity(links.len());
-        let mut link_guest = Vec::with_capacity(links.len());
-        for (position, link) in links.iter().enumerate() {
-            let slot = objects.intern(&link.object_id) as usize;
-            object_slots.resize(objects.len(), empty);
-            object_slots[slot].owner = position as u32;
-            link_guest.push(object_slots[slot].guest);
-            let anchor = anchors.intern(link.anchor.as_str());
-            anchor_slots.resize(anchors.len(), unlinked);
-            anchor_slots[anchor as usize].link = position as u32;
-            link_anchor.push(anchor);
-        }
-        let mut desired_anchor = Vec::with_capacity(input.desired.len());
-        for identity in &input.desired {
-            let anchor = anchors.intern(identity.anchor.as_str());
-            anchor_slots.resize(anchors.len(), unlinked);
-            anchor_slots[anchor as usize].desired += 1;
-            desired_anchor.push(anchor);
-        }
-        Index {
-            input,
-            anchors: anchor_slots,
-            objects,
-            object_slots,
-            desired_anchor,
-            link_anchor,
-            link_guest,
-            wanted: FastMap::default(),
-            by_key: FastMap::default(),
-        }
-    }
-
     fn index_wanted_guests(&mut self, observed: &'a [ObservedGuest]) {
         for guest in observed {
             for key in guest_keys(guest) {
@@ -169,20 +138,14 @@ impl<'a> Index<'a> {
         }
     }
 
-    fn desired_slot(&self, position: usize) -> Option<&AnchorSlot> {
-        let slot = *self.desired_anchor.get(position)?;
-        at(&self.anchors, slot)
-    }
-
-    /// How often the anchor of the desired identity at `position` is desired.
-    pub(crate) fn desired_count(&self, position: usize) -> u32 {
-        self.desired_slot(position).map_or(0, |s| s.desired)
+    /// Whether the anchor of the desired identity at `position` is desired more than once.
+    pub(crate) fn is_duplicate(&self, position: usize) -> bool {
+        self.desired_dup.get(position).copied().unwrap_or(false)
     }
 
     /// The link of the desired identity at `position`, and its observed guest.
     pub(crate) fn linked(&self, position: usize) -> Option<Linked<'a>> {
-        let link = *self.desired_slot(position)?;
-        let link_position = link.link;
+        let link_position = *self.desired_link.get(position)?;
         let link = at(&self.input.links, link_position)?;
         Some(Linked {
             link,
@@ -198,10 +161,7 @@ impl<'a> Index<'a> {
 
     /// Whether the anchor of the link at `position` is among the desired identities.
     pub(crate) fn link_is_desired(&self, position: usize) -> bool {
-        self.link_anchor
-            .get(position)
-            .and_then(|slot| at(&self.anchors, *slot))
-            .is_some_and(|s| s.desired > 0)
+        self.link_desired.get(position).copied().unwrap_or(false)
     }
 
     /// Finds the guest an identity without an observed owned guest may adopt.
@@ -247,7 +207,15 @@ impl<'a> Index<'a> {
 
     /// The anchor of the last link to `object_id`.
     fn owner(&self, object_id: &str) -> Option<&'a Anchor> {
-        let slot = at(&self.object_slots, self.objects.get(object_id)?)?;
-        at(&self.input.links, slot.owner).map(|l| &l.anchor)
+        let input = self.input;
+        let owners = self.owners.get_or_init(|| {
+            let mut owners = FastMap::default();
+            owners.reserve(input.links.len());
+            for link in &input.links {
+                owners.insert(link.object_id.as_str(), &link.anchor);
+            }
+            owners
+        });
+        owners.get(object_id).copied()
     }
 }
