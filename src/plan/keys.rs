@@ -97,7 +97,8 @@ pub(crate) fn join<'a, L, R>(
     (to_right, matched)
 }
 
-fn strictly_sorted<'a>(keys: impl Iterator<Item = &'a str>) -> bool {
+/// Whether every key is greater than the one before.
+pub(crate) fn strictly_sorted<'a>(keys: impl Iterator<Item = &'a str>) -> bool {
     let mut previous: Option<&str> = None;
     let mut keys = keys;
     keys.all(|key| previous.replace(key).is_none_or(|p| p < key))

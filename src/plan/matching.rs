@@ -7,7 +7,7 @@ use std::cell::OnceCell;
 
 use super::actions::ConflictReason;
 use super::hash::FastMap;
-use super::keys::join;
+use super::keys::{KeyTable, join, strictly_sorted};
 use super::model::{LinkState, ObservedGuest, PlanInput};
 use crate::identity::{Anchor, Identity};
 
@@ -80,17 +80,15 @@ fn at<T>(records: &[T], index: u32) -> Option<&T> {
 }
 
 /// Per record, whether another record has the same key.
-fn duplicates<T>(records: &[T], key: impl Fn(&T) -> &str) -> Vec<bool> {
-    let (last, _) = join(records, &key, records, &key);
-    let mut count = vec![0u32; records.len()];
-    for &l in &last {
-        if let Some(c) = count.get_mut(l as usize) {
-            *c += 1;
-        }
+fn duplicates<'a, T>(records: &'a [T], key: impl Fn(&'a T) -> &'a str) -> Vec<bool> {
+    if strictly_sorted(records.iter().map(&key)) {
+        return vec![false; records.len()];
     }
-    last.iter()
-        .map(|&l| count.get(l as usize).is_some_and(|&c| c > 1))
-        .collect()
+    let mut table = KeyTable::with_capacity(records.len());
+    let slots: Vec<u32> = records.iter().map(|r| table.intern(key(r))).collect();
+    let mut count = vec![0u32; table.len()];
+    slots.iter().for_each(|&s| count[s as usize] += 1);
+    slots.iter().map(|&s| count[s as usize] > 1).collect()
 }
 
 impl<'a> Index<'a> {
