@@ -2,14 +2,15 @@
 //! newtypes. Parsing normalises; a value that cannot be made valid is an [`IdentityError`] that
 //! names what was wrong, so the row can be rejected with that reason.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+mod attributes;
 mod email;
 mod text;
 
+pub use attributes::Attributes;
 pub use email::Email;
 
 /// Why a value from the source was refused.
@@ -160,33 +161,6 @@ impl Property {
     /// The property with this Graph name, if managed.
     pub fn from_graph_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.graph_name() == name)
-    }
-}
-
-/// Attribute values by property. A property that is absent has no value in the source.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Attributes(BTreeMap<Property, String>);
-
-impl Attributes {
-    /// No attributes.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets `property` to `value`.
-    pub fn set(&mut self, property: Property, value: impl Into<String>) {
-        self.0.insert(property, value.into());
-    }
-
-    /// The value of `property`, if any.
-    pub fn get(&self, property: Property) -> Option<&str> {
-        self.0.get(&property).map(String::as_str)
-    }
-
-    /// The properties with values, in a fixed order.
-    pub fn iter(&self) -> impl Iterator<Item = (Property, &str)> {
-        self.0.iter().map(|(p, v)| (*p, v.as_str()))
     }
 }
 

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::actions::{Action, ConflictReason};
-use super::matching::{Index, MatchOutcome, match_key};
+use super::matching::{Index, Linked, MatchOutcome, match_key};
 use super::model::{LinkState, ObservedGuest};
 use crate::identity::{Attributes, Identity};
 
@@ -39,19 +39,25 @@ impl Window {
 }
 
 /// Decides for an identity in scope.
-pub(crate) fn decide_desired(identity: &Identity, index: &Index<'_>, window: Window) -> Outcome {
-    if index.desired_count(&identity.anchor) > 1 {
+/// `position` is the identity's index in [`super::PlanInput::desired`].
+pub(crate) fn decide_desired(
+    identity: &Identity,
+    position: usize,
+    index: &Index<'_>,
+    window: Window,
+) -> Outcome {
+    if index.is_duplicate(position) {
         return Outcome::Conflict(ConflictReason::DuplicateAnchor);
     }
-    match index.link(&identity.anchor) {
-        Some(link) => decide_linked(identity, link, index, window),
+    match index.linked(position) {
+        Some(linked) => decide_linked(identity, linked, index, window),
         None => decide_unlinked(identity, index),
     }
 }
 
 fn decide_linked(
     identity: &Identity,
-    link: &LinkState,
+    Linked { link, guest }: Linked<'_>,
     index: &Index<'_>,
     window: Window,
 ) -> Outcome {
@@ -60,7 +66,7 @@ fn decide_linked(
     {
         return Outcome::Conflict(ConflictReason::EmailChanged);
     }
-    let Some(guest) = index.guest(&link.object_id) else {
+    let Some(guest) = guest else {
         return decide_gone(identity, link, index, window);
     };
     let recent_write = window
@@ -121,9 +127,10 @@ fn decide_unlinked(identity: &Identity, index: &Index<'_>) -> Outcome {
     }
 }
 
-/// Decides for a link whose anchor is neither desired nor present in the source.
-pub(crate) fn decide_out_of_scope(link: &LinkState, index: &Index<'_>) -> Outcome {
-    match index.guest(&link.object_id) {
+/// Decides for a link whose anchor is neither desired nor present in the source; `guest` is
+/// the observed guest with the link's object id.
+pub(crate) fn decide_out_of_scope(guest: Option<&ObservedGuest>) -> Outcome {
+    match guest {
         Some(guest) if guest.account_enabled != Some(false) => Outcome::Act(Action::Disable {
             object_id: guest.object_id.clone(),
         }),
@@ -141,6 +148,9 @@ fn changes(
 ) -> (Attributes, bool) {
     let mut changes = Attributes::new();
     let mut pending = false;
+    if *desired == guest.attributes {
+        return (changes, pending);
+    }
     for (property, value) in desired.iter() {
         if guest.attributes.get(property) == Some(value) {
             continue;

@@ -3,9 +3,11 @@
 //! E-mail match keys are trimmed and lower-cased (Entra matches case-insensitively).
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 
 use super::actions::ConflictReason;
 use super::hash::FastMap;
+use super::keys::{KeyTable, join, strictly_sorted};
 use super::model::{LinkState, ObservedGuest, PlanInput};
 use crate::identity::{Anchor, Identity};
 
@@ -45,42 +47,75 @@ pub(crate) enum MatchOutcome<'a> {
     Conflict(ConflictReason),
 }
 
-/// Lookup maps over one [`PlanInput`].
+/// The stored link of a desired identity and the observed guest it points to, if any.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Linked<'a> {
+    /// The link (the last one stored for the anchor).
+    pub link: &'a LinkState,
+    /// The observed guest with the link's object id.
+    pub guest: Option<&'a ObservedGuest>,
+}
+
+/// Lookup tables over one [`PlanInput`], by record position: each anchor and object id is
+/// joined once (see [`join`]); per-record facts are then read by position.
 #[derive(Debug)]
 pub(crate) struct Index<'a> {
-    guests: FastMap<&'a str, &'a ObservedGuest>,
-    links: FastMap<&'a str, &'a LinkState>,
-    owners: FastMap<&'a str, &'a Anchor>,
-    desired: FastMap<&'a str, u32>,
+    input: &'a PlanInput,
+    /// Per desired identity: its link's position, and whether its anchor is desired again.
+    desired_link: Vec<u32>,
+    desired_dup: Vec<bool>,
+    /// Per link: whether its anchor is desired, and its observed guest's position.
+    link_desired: Vec<bool>,
+    link_guest: Vec<u32>,
+    /// Object id → the anchor of the last link to it; built on first use (adoptions only).
+    owners: OnceCell<FastMap<&'a str, &'a Anchor>>,
     /// Match keys of identities that own no observed guest → those anchors.
     wanted: FastMap<Cow<'a, str>, Vec<&'a Anchor>>,
     /// Guests carrying a wanted key.
     by_key: FastMap<Cow<'a, str>, Vec<&'a ObservedGuest>>,
 }
 
+fn at<T>(records: &[T], index: u32) -> Option<&T> {
+    records.get(index as usize)
+}
+
+/// Per record, whether another record has the same key.
+fn duplicates<'a, T>(records: &'a [T], key: impl Fn(&'a T) -> &'a str) -> Vec<bool> {
+    if strictly_sorted(records.iter().map(&key)) {
+        return vec![false; records.len()];
+    }
+    let mut table = KeyTable::with_capacity(records.len());
+    let slots: Vec<u32> = records.iter().map(|r| table.intern(key(r))).collect();
+    let mut count = vec![0u32; table.len()];
+    slots.iter().for_each(|&s| count[s as usize] += 1);
+    slots.iter().map(|&s| count[s as usize] > 1).collect()
+}
+
 impl<'a> Index<'a> {
-    /// Builds the maps; only guests whose addresses someone wants are indexed by e-mail.
+    /// Builds the tables; only guests whose addresses someone wants are indexed by e-mail.
     pub(crate) fn build(input: &'a PlanInput) -> Self {
+        let anchor = |r: &'a LinkState| r.anchor.as_str();
+        let object_id = |r: &'a ObservedGuest| r.object_id.as_str();
+        let (desired_link, link_desired) =
+            join(&input.desired, |i| i.anchor.as_str(), &input.links, anchor);
+        let (link_guest, _) = join(
+            &input.links,
+            |l| l.object_id.as_str(),
+            &input.observed,
+            object_id,
+        );
         let mut index = Index {
-            guests: input
-                .observed
-                .iter()
-                .map(|g| (g.object_id.as_str(), g))
-                .collect(),
-            links: input.links.iter().map(|l| (l.anchor.as_str(), l)).collect(),
-            owners: input
-                .links
-                .iter()
-                .map(|l| (l.object_id.as_str(), &l.anchor))
-                .collect(),
-            desired: FastMap::default(),
+            input,
+            desired_link,
+            desired_dup: duplicates(&input.desired, |i| i.anchor.as_str()),
+            link_desired,
+            link_guest,
+            owners: OnceCell::new(),
             wanted: FastMap::default(),
             by_key: FastMap::default(),
         };
-        index.desired.reserve(input.desired.len());
-        for identity in &input.desired {
-            *index.desired.entry(identity.anchor.as_str()).or_insert(0) += 1;
-            if index.owned_guest(&identity.anchor).is_none() {
+        for (position, identity) in input.desired.iter().enumerate() {
+            if index.linked(position).and_then(|l| l.guest).is_none() {
                 let key = match_key(identity.email.as_str());
                 index.wanted.entry(key).or_default().push(&identity.anchor);
             }
@@ -101,24 +136,30 @@ impl<'a> Index<'a> {
         }
     }
 
-    /// The link of `anchor`, if any.
-    pub(crate) fn link(&self, anchor: &Anchor) -> Option<&'a LinkState> {
-        self.links.get(anchor.as_str()).copied()
+    /// Whether the anchor of the desired identity at `position` is desired more than once.
+    pub(crate) fn is_duplicate(&self, position: usize) -> bool {
+        self.desired_dup.get(position).copied().unwrap_or(false)
     }
 
-    /// The observed guest with this object id.
-    pub(crate) fn guest(&self, object_id: &str) -> Option<&'a ObservedGuest> {
-        self.guests.get(object_id).copied()
+    /// The link of the desired identity at `position`, and its observed guest.
+    pub(crate) fn linked(&self, position: usize) -> Option<Linked<'a>> {
+        let link_position = *self.desired_link.get(position)?;
+        let link = at(&self.input.links, link_position)?;
+        Some(Linked {
+            link,
+            guest: self.link_guest(link_position as usize),
+        })
     }
 
-    /// The observed guest `anchor` is linked to, if both exist.
-    pub(crate) fn owned_guest(&self, anchor: &Anchor) -> Option<&'a ObservedGuest> {
-        self.link(anchor).and_then(|l| self.guest(&l.object_id))
+    /// The observed guest with the object id of the link at `position`.
+    pub(crate) fn link_guest(&self, position: usize) -> Option<&'a ObservedGuest> {
+        let guest = *self.link_guest.get(position)?;
+        at(&self.input.observed, guest)
     }
 
-    /// How often `anchor` appears among the desired identities.
-    pub(crate) fn desired_count(&self, anchor: &Anchor) -> u32 {
-        self.desired.get(anchor.as_str()).copied().unwrap_or(0)
+    /// Whether the anchor of the link at `position` is among the desired identities.
+    pub(crate) fn link_is_desired(&self, position: usize) -> bool {
+        self.link_desired.get(position).copied().unwrap_or(false)
     }
 
     /// Finds the guest an identity without an observed owned guest may adopt.
@@ -142,10 +183,10 @@ impl<'a> Index<'a> {
 
     fn adoption_conflict(&self, guest: &ObservedGuest, anchor: &Anchor) -> Option<ConflictReason> {
         let object_id = guest.object_id.clone();
-        if let Some(owner) = self.owners.get(guest.object_id.as_str())
-            && *owner != anchor
+        if let Some(owner) = self.owner(&guest.object_id)
+            && owner != anchor
         {
-            let other_anchor = (*owner).clone();
+            let other_anchor = owner.clone();
             return Some(ConflictReason::LinkedToOtherAnchor {
                 object_id,
                 other_anchor,
@@ -160,5 +201,19 @@ impl<'a> Index<'a> {
                 .is_some_and(|anchors| anchors.iter().any(|a| *a != anchor))
         });
         shared.then_some(ConflictReason::SharedGuest { object_id })
+    }
+
+    /// The anchor of the last link to `object_id`.
+    fn owner(&self, object_id: &str) -> Option<&'a Anchor> {
+        let input = self.input;
+        let owners = self.owners.get_or_init(|| {
+            let mut owners = FastMap::default();
+            owners.reserve(input.links.len());
+            for link in &input.links {
+                owners.insert(link.object_id.as_str(), &link.anchor);
+            }
+            owners
+        });
+        owners.get(object_id).copied()
     }
 }

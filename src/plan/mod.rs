@@ -11,6 +11,7 @@ pub mod actions;
 pub mod brake;
 mod diff;
 pub mod hash;
+mod keys;
 mod matching;
 pub mod model;
 
@@ -33,15 +34,16 @@ pub fn plan(input: &PlanInput, policy: &PlanPolicy, now: DateTime<Utc>) -> Plan 
         replication: policy.replication_window,
     };
     let mut acc = Accumulator::default();
-    for identity in &input.desired {
-        let outcome = diff::decide_desired(identity, &index, window);
+    for (position, identity) in input.desired.iter().enumerate() {
+        let outcome = diff::decide_desired(identity, position, &index, window);
         acc.record(&identity.anchor, Some(identity), outcome);
     }
-    for link in &input.links {
+    for (position, link) in input.links.iter().enumerate() {
         let in_source =
-            index.desired_count(&link.anchor) > 0 || input.present_anchors.contains(&link.anchor);
+            index.link_is_desired(position) || input.present_anchors.contains(&link.anchor);
         if !in_source {
-            acc.record(&link.anchor, None, diff::decide_out_of_scope(link, &index));
+            let outcome = diff::decide_out_of_scope(index.link_guest(position));
+            acc.record(&link.anchor, None, outcome);
         }
     }
     acc.finish(input.links.len() as u64, policy)
