@@ -8,6 +8,7 @@ mod cli;
 mod crash;
 mod emulator;
 mod engine;
+mod engine_sources;
 mod graph_client;
 mod http;
 mod plan;
