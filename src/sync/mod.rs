@@ -12,9 +12,9 @@ use tokio::sync::Notify;
 
 use crate::clock::Clock;
 use crate::graph::{GraphClient, GraphError};
-use crate::plan::{Plan, PlanInput, PlanPolicy, plan};
+use crate::plan::{BrakeDecision, Plan, PlanInput, PlanPolicy, plan};
 use crate::source::{SourceError, SourceReader, SourceSnapshot};
-use crate::store::{RunId, RunOutcome, Store, StoreError};
+use crate::store::{ItemState, RunId, RunOutcome, Store, StoreError};
 
 pub use convert::{TENANT_SELECT, link_state, observed, queue_item, queue_items};
 pub use report::{CycleReport, Preview, run_counts};
@@ -115,7 +115,35 @@ impl Engine {
         }
     }
 
+    /// Disables an operator already approved sit in the queue with the same desired state; a
+    /// cycle that plans them again before they are applied must not hold them a second time.
+    /// The brake is decided again on the disables that are left.
+    async fn without_approved_disables(&self, mut preview: Preview) -> Result<Preview, CycleError> {
+        let BrakeDecision::Held { owned, .. } = preview.plan.brake else {
+            return Ok(preview);
+        };
+        let mut left = Vec::new();
+        for planned in std::mem::take(&mut preview.plan.held_disables) {
+            let queued = self.store.item_get(planned.anchor.as_str()).await?;
+            let approved = queued.is_some_and(|item| {
+                item.desired_hash == planned.desired_hash && item.state != ItemState::Dead
+            });
+            if !approved {
+                left.push(planned);
+            }
+        }
+        preview.plan.brake = crate::plan::brake::decide(left.len() as u64, owned, &self.policy);
+        if preview.plan.brake.is_held() {
+            preview.plan.held_disables = left;
+        } else {
+            preview.plan.items.extend(left);
+            preview.plan.items.sort_by(|a, b| a.anchor.cmp(&b.anchor));
+        }
+        Ok(preview)
+    }
+
     async fn record(&self, run_id: RunId, preview: Preview) -> Result<CycleReport, CycleError> {
+        let preview = self.without_approved_disables(preview).await?;
         let now = self.clock.now();
         let report = CycleReport::new(run_id, &preview);
         self.store

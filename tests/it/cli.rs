@@ -105,7 +105,11 @@ async fn the_brake_holds_until_guestsync_approve() {
     assert_eq!(enabled(&world), 10);
     let (code, approved) = stdout_of(guestsync(&world).args(["approve", "2"])).await;
     assert_eq!(code, 0, "{approved}");
-    stdout_of(guestsync(&world).args(["sync", "--once"])).await;
+    let (code, after) = stdout_of(guestsync(&world).args(["sync", "--once"])).await;
+    assert_eq!(
+        code, 0,
+        "approved disables were held a second time:\n{after}"
+    );
     assert_eq!(enabled(&world), 0, "approved disables were not applied");
 }
 
