@@ -18,6 +18,7 @@ mod error;
 mod link;
 mod model;
 pub mod postgres;
+mod rows;
 mod run;
 pub mod sqlite;
 

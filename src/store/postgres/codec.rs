@@ -5,32 +5,10 @@ use sqlx::Row;
 use sqlx::postgres::PgRow;
 use sqlx::types::Json;
 
-use crate::store::{
-    AttemptOutcome, AttemptRecord, ItemError, ItemRecord, ItemState, StoreError, StoreResult,
-};
+pub(super) use crate::store::rows::{ITEM_COLUMNS, col_u32, count, parse_state};
+use crate::store::{AttemptOutcome, AttemptRecord, ItemError, ItemRecord, StoreError, StoreResult};
 
-/// Reads a non-negative integer column as `u32`.
-pub(super) fn col_u32(row: &PgRow, col: &str) -> StoreResult<u32> {
-    let v: i64 = row.try_get(col)?;
-    u32::try_from(v).map_err(|_| StoreError::Corrupt(format!("{col} = {v}")))
-}
-
-/// Parses a stored item state.
-pub(super) fn parse_state(s: &str) -> StoreResult<ItemState> {
-    ItemState::parse(s).ok_or_else(|| StoreError::Corrupt(format!("item state {s:?}")))
-}
-
-/// Converts a count to `u64` (counts are never negative).
-pub(super) fn count(v: i64) -> u64 {
-    u64::try_from(v).unwrap_or(0)
-}
-
-/// The item columns, in the order [`item_from_row`] reads them.
-pub(super) const ITEM_COLUMNS: &str = "anchor, action, desired_hash, payload, desired_gen, \
-    applied_gen, state, attempts, run_after, lease_owner, lease_until, lease_token, last_error, \
-    run_id, created_at, updated_at";
-
-/// Decodes an item row selected with [`ITEM_COLUMNS`].
+/// Decodes an item row selected with `ITEM_COLUMNS`.
 pub(super) fn item_from_row(row: &PgRow) -> StoreResult<ItemRecord> {
     let last_error: Option<Json<ItemError>> = row.try_get("last_error")?;
     Ok(ItemRecord {

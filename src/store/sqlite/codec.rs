@@ -7,9 +7,8 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-use crate::store::{
-    AttemptOutcome, AttemptRecord, ItemError, ItemRecord, ItemState, StoreError, StoreResult,
-};
+pub(super) use crate::store::rows::{ITEM_COLUMNS, col_u32, count, parse_state};
+use crate::store::{AttemptOutcome, AttemptRecord, ItemError, ItemRecord, StoreError, StoreResult};
 
 /// Formats a timestamp for storage.
 pub(super) fn ts(t: DateTime<Utc>) -> String {
@@ -43,28 +42,7 @@ pub(super) fn col_json(row: &SqliteRow, col: &str) -> StoreResult<serde_json::Va
     Ok(serde_json::from_str(&row.try_get::<String, _>(col)?)?)
 }
 
-/// Reads a non-negative integer column as `u32`.
-pub(super) fn col_u32(row: &SqliteRow, col: &str) -> StoreResult<u32> {
-    let v: i64 = row.try_get(col)?;
-    u32::try_from(v).map_err(|_| StoreError::Corrupt(format!("{col} = {v}")))
-}
-
-/// Parses a stored item state.
-pub(super) fn parse_state(s: &str) -> StoreResult<ItemState> {
-    ItemState::parse(s).ok_or_else(|| StoreError::Corrupt(format!("item state {s:?}")))
-}
-
-/// Converts a count to `u64` (SQLite counts are never negative).
-pub(super) fn count(v: i64) -> u64 {
-    u64::try_from(v).unwrap_or(0)
-}
-
-/// The item columns, in the order [`item_from_row`] reads them.
-pub(super) const ITEM_COLUMNS: &str = "anchor, action, desired_hash, payload, desired_gen, \
-    applied_gen, state, attempts, run_after, lease_owner, lease_until, lease_token, last_error, \
-    run_id, created_at, updated_at";
-
-/// Decodes an item row selected with [`ITEM_COLUMNS`].
+/// Decodes an item row selected with `ITEM_COLUMNS`.
 pub(super) fn item_from_row(row: &SqliteRow) -> StoreResult<ItemRecord> {
     let last_error: Option<String> = row.try_get("last_error")?;
     Ok(ItemRecord {

@@ -1,0 +1,32 @@
+//! Row decoding both adapters share: the item column list, stored enums, counts and bounded
+//! integers. Backend-specific decoding (timestamps, JSON) stays in each adapter's `codec`.
+
+use sqlx::{ColumnIndex, Decode, Row, Type};
+
+use super::{ItemState, StoreError, StoreResult};
+
+/// The item columns, in the order the adapters' `item_from_row` read them.
+pub(crate) const ITEM_COLUMNS: &str = "anchor, action, desired_hash, payload, desired_gen, \
+    applied_gen, state, attempts, run_after, lease_owner, lease_until, lease_token, last_error, \
+    run_id, created_at, updated_at";
+
+/// Parses a stored item state.
+pub(crate) fn parse_state(s: &str) -> StoreResult<ItemState> {
+    ItemState::parse(s).ok_or_else(|| StoreError::Corrupt(format!("item state {s:?}")))
+}
+
+/// Converts a stored count to `u64` (counts are never negative).
+pub(crate) fn count(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+/// Reads a non-negative integer column as `u32`.
+pub(crate) fn col_u32<R>(row: &R, col: &str) -> StoreResult<u32>
+where
+    R: Row,
+    for<'c> &'c str: ColumnIndex<R>,
+    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let v: i64 = row.try_get(col)?;
+    u32::try_from(v).map_err(|_| StoreError::Corrupt(format!("{col} = {v}")))
+}
