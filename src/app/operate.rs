@@ -1,5 +1,6 @@
 //! Operator commands: `migrate`, `check`, `runs`, `items`, `approve`, `reject`.
 
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -9,7 +10,7 @@ use crate::cli::{ItemAction, ItemsArgs, RunsArgs};
 use crate::clock::{Clock, SystemClock};
 use crate::graph::GraphClient;
 use crate::settings::Settings;
-use crate::store::{ItemFilter, ItemState};
+use crate::store::{ItemFilter, ItemState, Store};
 
 /// `guestsync migrate`.
 pub async fn migrate(settings: &Settings) -> anyhow::Result<ExitCode> {
@@ -40,11 +41,12 @@ pub async fn check(settings: &Settings) -> anyhow::Result<ExitCode> {
 /// `guestsync runs [RUN_ID]`.
 pub async fn runs(settings: &Settings, args: RunsArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(settings).await?;
+    let dead = dead_by_run(&*store).await?;
     match args.run_id {
-        None => print::runs_table(&store.run_list(args.limit).await?),
+        None => print::runs_table(&store.run_list(args.limit).await?, &dead),
         Some(id) => {
             let run = store.run_get(id).await?;
-            print::runs_table(std::slice::from_ref(&run));
+            print::runs_table(std::slice::from_ref(&run), &dead);
             if let Some(crate::store::RunOutcome::Failed(reason)) = &run.outcome {
                 println!("\nfailed: {reason}");
             }
@@ -63,6 +65,23 @@ pub async fn runs(settings: &Settings, args: RunsArgs) -> anyhow::Result<ExitCod
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How many dead items each run planned.
+async fn dead_by_run(store: &dyn Store) -> anyhow::Result<BTreeMap<i64, u64>> {
+    let filter = ItemFilter {
+        state: Some(ItemState::Dead),
+        action: None,
+        after: None,
+        limit: u32::MAX,
+    };
+    let mut dead = BTreeMap::new();
+    for item in store.item_list(filter).await? {
+        if let Some(run) = item.run_id {
+            *dead.entry(run).or_insert(0) += 1;
+        }
+    }
+    Ok(dead)
 }
 
 /// `guestsync items [--state S] [retry ANCHOR]`.

@@ -118,8 +118,8 @@ pub fn cycle_summary(report: &CycleReport, drained: &DrainReport) {
     }
 }
 
-/// `guestsync runs`.
-pub fn runs_table(runs: &[RunRecord]) {
+/// `guestsync runs`; `dead` counts the dead items each run planned.
+pub fn runs_table(runs: &[RunRecord], dead: &std::collections::BTreeMap<i64, u64>) {
     println!(
         "{:>5} {:<20} {:<10} {:>6} {:>8} {:>5} {:>7} {:>7} {:>8} {:>6}",
         "RUN",
@@ -146,7 +146,7 @@ pub fn runs_table(runs: &[RunRecord]) {
             c.invites + c.reinvites,
             c.updates + c.adopts + c.enables,
             c.disables,
-            c.failed + c.dead,
+            dead.get(&run.id).copied().unwrap_or(0),
         );
     }
 }

@@ -193,3 +193,31 @@ async fn sigterm_stops_the_daemon_and_releases_its_leases_at_once() {
         "stopped too late to prove anything: {counts:?}"
     );
 }
+
+#[tokio::test]
+async fn an_invitation_graph_refuses_is_dead_with_graphs_error_and_counted_as_failed() {
+    let mut rows: Vec<_> = partner_rows(3).into_iter().take(3).collect();
+    let mut own_domain = rows[0].clone();
+    own_domain.partner_id = Some("OWN1".into());
+    own_domain.email = "insider@contoso.onmicrosoft.com".into();
+    rows.push(own_domain);
+    let world = World::start(Knobs::default(), Vec::new(), &rows).await;
+
+    let (code, sync) = stdout_of(guestsync(&world).args(["sync", "--once"])).await;
+    assert_eq!(code, 1, "dead items exit 1:\n{sync}");
+    let (_, dead) = stdout_of(guestsync(&world).args(["items", "--state", "dead"])).await;
+    assert!(dead.contains("OWN1") && dead.contains("400"), "{dead}");
+    assert!(
+        dead.contains("request-id") && !dead.contains("request-id -)"),
+        "{dead}"
+    );
+    let (_, runs) = stdout_of(guestsync(&world).arg("runs")).await;
+    let run_line = runs.lines().nth(1).unwrap_or_default();
+    assert!(run_line.trim_end().ends_with(" 1"), "FAILED column: {runs}");
+    assert_eq!(
+        world
+            .users_with_mail("insider@contoso.onmicrosoft.com")
+            .len(),
+        0
+    );
+}
