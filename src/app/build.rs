@@ -173,14 +173,17 @@ pub async fn parts(settings: &Settings) -> anyhow::Result<Parts> {
     let (store, pg) = open(settings).await?;
     let wake = Arc::new(Notify::new());
     let listener = listen(pg, &wake).await;
-    let engine = Arc::new(Engine::new(
-        source,
-        graph.clone(),
-        store.clone(),
-        clock.clone(),
-        plan_policy(settings),
-        wake.clone(),
-    ));
+    let engine = Arc::new(
+        Engine::new(
+            source,
+            graph.clone(),
+            store.clone(),
+            clock.clone(),
+            plan_policy(settings),
+            wake.clone(),
+        )
+        .with_invited_members(settings.invite.invited_user_type == "Member"),
+    );
     let worker = Arc::new(Worker::new(
         store.clone(),
         graph.clone(),

@@ -45,6 +45,7 @@ pub struct Engine {
     clock: Arc<dyn Clock>,
     policy: PlanPolicy,
     wake: Arc<Notify>,
+    invited_members: bool,
 }
 
 impl Engine {
@@ -64,7 +65,15 @@ impl Engine {
             clock,
             policy,
             wake,
+            invited_members: false,
         }
+    }
+
+    /// Also reads invited accounts of `userType` Member, for tenants where guestsync invites
+    /// as Member (`invite.invited_user_type`); the guest read alone would miss them.
+    pub fn with_invited_members(mut self, invited_members: bool) -> Self {
+        self.invited_members = invited_members;
+        self
     }
 
     /// Reads source, tenant and links and plans, writing nothing anywhere.
@@ -76,7 +85,12 @@ impl Engine {
     }
 
     async fn plan_snapshot(&self, snapshot: &SourceSnapshot) -> Result<Plan, CycleError> {
-        let guests = self.graph.list_guests(&TENANT_SELECT).await?;
+        let mut guests = self.graph.list_guests(&TENANT_SELECT).await?;
+        if self.invited_members {
+            let filter = "creationType eq 'Invitation' and userType eq 'Member'";
+            let members = self.graph.list_users(Some(filter), &TENANT_SELECT).await?;
+            guests.extend(members);
+        }
         let links = self.store.link_list().await?;
         metrics::owned_guests(&guests, &links);
         let input = PlanInput {

@@ -194,3 +194,32 @@ async fn bad_rows_are_rejected_or_held_with_reasons_and_obrien_is_invited() {
     let counts = parts.store.item_counts().await.unwrap();
     assert_eq!(counts[&ItemState::Done], 11);
 }
+
+#[tokio::test]
+async fn guests_invited_as_members_are_still_seen_as_owned() {
+    let rows = good_rows(12);
+    let mut world = World::start(quiet_knobs(), Vec::new(), &rows).await;
+    world.extra_env.push((
+        "GUESTSYNC__INVITE__INVITED_USER_TYPE".into(),
+        "Member".into(),
+    ));
+    // No lag in this tenant: an owned guest missing from the tenant read is gone at once.
+    world
+        .extra_env
+        .push(("GUESTSYNC__SYNC__REPLICATION_WINDOW".into(), "1ms".into()));
+    let (first, drained) = world.sync_once().await;
+    assert_eq!((first.counts.invites, drained.dead()), (12, 0));
+    assert_eq!(
+        world.users_with_mail(&rows[0].email)[0]["userType"],
+        "Member"
+    );
+    let writes = world.emulator.counters().writes_total;
+    let (second, _) = world.sync_once().await;
+    assert_eq!(
+        second.counts.reinvites + second.counts.invites + second.counts.updates,
+        0,
+        "{:?}",
+        second.counts
+    );
+    assert_eq!(world.emulator.counters().writes_total, writes);
+}
