@@ -3,7 +3,7 @@
 
 use sqlx::{ColumnIndex, Decode, Row, Type};
 
-use super::{ItemState, StoreError, StoreResult};
+use super::{HeldConflict, ItemState, RejectedRow, StoreError, StoreResult};
 
 /// The item columns, in the order the adapters' `item_from_row` read them.
 pub(crate) const ITEM_COLUMNS: &str = "anchor, action, desired_hash, payload, desired_gen, \
@@ -29,4 +29,33 @@ where
 {
     let v: i64 = row.try_get(col)?;
     u32::try_from(v).map_err(|_| StoreError::Corrupt(format!("{col} = {v}")))
+}
+
+/// Decodes a `run_rejection` row (`row_number, anchor, reason`).
+pub(crate) fn rejected_row<R>(row: &R) -> StoreResult<RejectedRow>
+where
+    R: Row,
+    for<'c> &'c str: ColumnIndex<R>,
+    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+{
+    Ok(RejectedRow {
+        row_number: count(row.try_get("row_number")?),
+        anchor: row.try_get("anchor")?,
+        reason: row.try_get("reason")?,
+    })
+}
+
+/// Decodes a `run_conflict` row (`anchor, email, reason`).
+pub(crate) fn held_conflict<R>(row: &R) -> StoreResult<HeldConflict>
+where
+    R: Row,
+    for<'c> &'c str: ColumnIndex<R>,
+    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+{
+    Ok(HeldConflict {
+        anchor: row.try_get("anchor")?,
+        email: row.try_get("email")?,
+        reason: row.try_get("reason")?,
+    })
 }

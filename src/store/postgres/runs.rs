@@ -6,6 +6,7 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool, Row};
 
 use super::codec::count;
+use crate::store::rows::{held_conflict, rejected_row};
 use crate::store::{
     HeldConflict, HeldStatus, RejectedRow, RunCounts, RunId, RunOutcome, RunRecord, StoreError,
     StoreResult,
@@ -206,15 +207,7 @@ pub(super) async fn rejections(pool: &PgPool, id: RunId) -> StoreResult<Vec<Reje
     .bind(id)
     .fetch_all(pool)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(RejectedRow {
-                row_number: count(r.try_get("row_number")?),
-                anchor: r.try_get("anchor")?,
-                reason: r.try_get("reason")?,
-            })
-        })
-        .collect()
+    rows.iter().map(rejected_row).collect()
 }
 
 pub(super) async fn conflicts(pool: &PgPool, id: RunId) -> StoreResult<Vec<HeldConflict>> {
@@ -224,13 +217,5 @@ pub(super) async fn conflicts(pool: &PgPool, id: RunId) -> StoreResult<Vec<HeldC
     .bind(id)
     .fetch_all(pool)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(HeldConflict {
-                anchor: r.try_get("anchor")?,
-                email: r.try_get("email")?,
-                reason: r.try_get("reason")?,
-            })
-        })
-        .collect()
+    rows.iter().map(held_conflict).collect()
 }

@@ -5,6 +5,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 
 use super::codec::{col_opt_ts, col_ts, count, ts};
+use crate::store::rows::{held_conflict, rejected_row};
 use crate::store::{
     HeldConflict, HeldStatus, RejectedRow, RunCounts, RunId, RunOutcome, RunRecord, StoreError,
     StoreResult,
@@ -184,15 +185,7 @@ pub(super) async fn rejections(pool: &SqlitePool, id: RunId) -> StoreResult<Vec<
     .bind(id)
     .fetch_all(pool)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(RejectedRow {
-                row_number: count(r.try_get("row_number")?),
-                anchor: r.try_get("anchor")?,
-                reason: r.try_get("reason")?,
-            })
-        })
-        .collect()
+    rows.iter().map(rejected_row).collect()
 }
 
 pub(super) async fn conflicts(pool: &SqlitePool, id: RunId) -> StoreResult<Vec<HeldConflict>> {
@@ -202,13 +195,5 @@ pub(super) async fn conflicts(pool: &SqlitePool, id: RunId) -> StoreResult<Vec<H
     .bind(id)
     .fetch_all(pool)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(HeldConflict {
-                anchor: r.try_get("anchor")?,
-                email: r.try_get("email")?,
-                reason: r.try_get("reason")?,
-            })
-        })
-        .collect()
+    rows.iter().map(held_conflict).collect()
 }
