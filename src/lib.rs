@@ -10,6 +10,7 @@
 //! - [`store`]: the state store: links, the one-row-per-anchor queue, runs, attempt history.
 //! - [`graph`]: the Microsoft Graph client: tokens, throttle, paging, batch, error classes.
 //! - [`worker`]: the worker pool that claims, executes and settles queue items.
+//! - [`replicas`]: several daemons on one PostgreSQL: the leader lease, the shared throttle.
 //! - [`http`]: health, metrics, admin API and status page.
 //! - [`emulator`]: a strict Microsoft Graph emulator for tests, the demo and rehearsals.
 //! - [`telemetry`]: tracing subscriber set-up.
@@ -24,6 +25,7 @@ pub mod graph;
 pub mod http;
 pub mod identity;
 pub mod plan;
+pub mod replicas;
 pub mod settings;
 pub mod source;
 pub mod store;

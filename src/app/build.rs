@@ -9,8 +9,9 @@ use tokio::sync::Notify;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
 use crate::clock::{Clock, SystemClock};
-use crate::graph::{Credential, GraphClient, GraphConfig, RetryPolicy};
+use crate::graph::{Credential, GraphClient, GraphConfig, RetryPolicy, Throttle};
 use crate::plan::PlanPolicy;
+use crate::replicas::{Leadership, PgThrottleState, replica_id};
 use crate::settings::{ClientCredential, Settings};
 use crate::source::{SourceConfig, SourceReader};
 use crate::store::{PgStore, SqliteStore, Store};
@@ -135,8 +136,8 @@ pub fn worker_config(settings: &Settings) -> WorkerConfig {
         throttle_fallback: settings.graph.retry_fallback,
         idle_poll: std::time::Duration::from_secs(1),
         owner: format!(
-            "pid{}-{}",
-            std::process::id(),
+            "{}-{}",
+            replica_id(settings.replicas.id.as_deref()),
             &uuid::Uuid::new_v4().simple().to_string()[..8]
         ),
         invite: InviteOptions {
@@ -160,6 +161,8 @@ pub struct Parts {
     pub pool: WorkerPool,
     /// The clock.
     pub clock: Arc<dyn Clock>,
+    /// The leader election of this replica (not started: see [`Leadership::run`]).
+    pub leadership: Arc<Leadership>,
     /// Stops the PostgreSQL notification listener when the parts are dropped.
     _listener: Option<DropGuard>,
 }
@@ -167,10 +170,15 @@ pub struct Parts {
 /// Builds store, Graph client, source, engine and pool from settings.
 pub async fn parts(settings: &Settings) -> anyhow::Result<Parts> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let graph = GraphClient::new(&graph_config(settings)?, clock.clone())
-        .context("cannot build the Graph client")?;
     let source = source_reader(settings).await?;
     let (store, pg) = open(settings).await?;
+    let graph = graph_client(settings, pg.as_ref(), &clock).await?;
+    let leadership = Arc::new(Leadership::new(
+        store.clone(),
+        clock.clone(),
+        replica_id(settings.replicas.id.as_deref()),
+        settings.replicas.leader_lease,
+    ));
     let wake = Arc::new(Notify::new());
     let listener = listen(pg, &wake).await;
     let engine = Arc::new(
@@ -196,6 +204,30 @@ pub async fn parts(settings: &Settings) -> anyhow::Result<Parts> {
         engine,
         pool: WorkerPool::new(worker, wake),
         clock,
+        leadership,
         _listener: listener,
     })
+}
+
+/// The Graph client; with a PostgreSQL state store its throttle state (budgets and the
+/// `Retry-After` pause) is shared with every replica through the database.
+async fn graph_client(
+    settings: &Settings,
+    pg: Option<&PgStore>,
+    clock: &Arc<dyn Clock>,
+) -> anyhow::Result<GraphClient> {
+    let config = graph_config(settings)?;
+    let graph =
+        GraphClient::new(&config, clock.clone()).context("cannot build the Graph client")?;
+    let Some(pg) = pg else { return Ok(graph) };
+    let tenant = settings.auth.tenant_id.clone().unwrap_or_default();
+    let state = PgThrottleState::new(pg.clone(), &tenant, clock.clone())
+        .await
+        .context("cannot set up the shared Graph throttle in the state store")?;
+    let throttle = Throttle::with_state(
+        Arc::new(state),
+        config.read_budget_per_second,
+        config.write_budget_per_second,
+    );
+    Ok(graph.with_throttle(Arc::new(throttle)))
 }

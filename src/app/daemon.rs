@@ -1,6 +1,8 @@
 //! `guestsync run`: the daemon. A cycle every `sync.interval` (missed ticks skipped), the worker
-//! pool, a rescuer of expired leases, and the HTTP surface (health probes and metrics) on
-//! `http.listen`; SIGINT/SIGTERM stop everything in order and release the leases at once.
+//! pool, and the HTTP surface (health probes and metrics) on `http.listen`; SIGINT/SIGTERM stop
+//! everything in order and release the leases at once. With several replicas on one PostgreSQL,
+//! only the leader runs cycles and rescues expired leases ([`crate::replicas::leadership`]); a
+//! replica that becomes the leader runs a cycle at once.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -28,9 +30,14 @@ pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
         let (pool, cancel) = (parts.pool.clone(), cancel.clone());
         tokio::spawn(async move { pool.run(cancel).await })
     };
+    health.follow_replica(parts.leadership.subscribe());
+    let mut gains = parts.leadership.gains();
+    let leadership = {
+        let (leadership, cancel) = (parts.leadership.clone(), cancel.clone());
+        tokio::spawn(async move { leadership.run(cancel).await })
+    };
     let mut cycles = tokio::time::interval(settings.sync.interval);
     cycles.set_missed_tick_behavior(MissedTickBehavior::Skip);
-    let mut rescue = tokio::time::interval(Duration::from_secs(30));
     let mut gauges = tokio::time::interval(GAUGES_EVERY);
     gauges.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let stop = super::shutdown_signal();
@@ -43,14 +50,16 @@ pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
         tokio::select! {
             _ = &mut stop => break,
             _ = cycles.tick() => {
-                let result = parts.engine.run_cycle("scheduled").await;
-                health.record_result(parts.clock.now(), &result);
-                if let Err(error) = result {
-                    tracing::error!(%error, "cycle failed; the next one runs on schedule");
+                let cycle = parts.engine.run_cycle("scheduled");
+                if let Some(result) = parts.leadership.while_leading(cycle).await {
+                    health.record_result(parts.clock.now(), &result);
+                    if let Err(error) = result {
+                        tracing::error!(%error, "cycle failed; the next one runs on schedule");
+                    }
                 }
                 refresh_gauges(&state, &parts).await;
             }
-            _ = rescue.tick() => rescue_leases(&parts).await,
+            _ = gains.next() => cycles.reset_immediately(),
             _ = gauges.tick() => refresh_gauges(&state, &parts).await,
         }
     }
@@ -59,21 +68,13 @@ pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     if let Err(error) = pool.await {
         tracing::error!(%error, "the worker pool ended abnormally");
     }
+    if let Err(error) = leadership.await {
+        tracing::error!(%error, "the leader election ended abnormally");
+    }
     if let Err(error) = server.await {
         tracing::error!(%error, "the HTTP server ended abnormally");
     }
     Ok(ExitCode::SUCCESS)
-}
-
-async fn rescue_leases(parts: &Parts) {
-    match parts.store.item_rescue_expired(parts.clock.now()).await {
-        Ok(0) => {}
-        Ok(n) => tracing::warn!(
-            rescued = n,
-            "returned items with expired leases to the queue"
-        ),
-        Err(error) => tracing::error!(%error, "lease rescue failed"),
-    }
 }
 
 async fn refresh_gauges(state: &AppState, parts: &Parts) {

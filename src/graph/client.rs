@@ -94,6 +94,14 @@ impl GraphClient {
         }
     }
 
+    /// The same client pacing through `throttle` (e.g. one whose state replicas share).
+    pub fn with_throttle(&self, throttle: Arc<Throttle>) -> Self {
+        Self {
+            throttle,
+            ..self.clone()
+        }
+    }
+
     /// The shared throttle (for readiness, metrics and the worker).
     pub fn throttle(&self) -> &Arc<Throttle> {
         &self.throttle

@@ -1,12 +1,14 @@
 //! The HTTP surface: health probes and metrics (admin API and status page to come).
 //!
 //! - [`state`]: [`HealthState`], what the daemon reports after each cycle.
-//! - [`ready`]: the readiness checks ([`Probes`]) and their JSON answer.
+//! - [`ready`]: the readiness checks ([`Probes`]) and their JSON answer; `leader_check` says
+//!   which replica leads.
 //! - [`token_probe`]: the rate-limited token check.
 //! - [`exporter`]: the Prometheus recorder and the gauges refreshed from the store.
 //! - [`routes`]: the router ([`router`]) and [`serve`].
 
 pub mod exporter;
+mod leader_check;
 pub mod ready;
 pub mod routes;
 pub mod state;

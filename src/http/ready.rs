@@ -31,7 +31,7 @@ pub enum Status {
 /// One check's result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
-    /// The check's name (`store`, `last_cycle`, `token`, `held_runs`, `throttle`).
+    /// The check's name (`store`, `last_cycle`, `token`, `held_runs`, `throttle`, `leader`).
     pub name: &'static str,
     /// Its result.
     pub status: Status,
@@ -88,6 +88,7 @@ impl Probes {
             check("token", token),
             held,
             throttle,
+            super::leader_check::leader_check(&self.health),
         ];
         let status = if checks.iter().all(|c| c.status == Status::Ok) {
             Status::Ok
@@ -107,6 +108,9 @@ impl Probes {
     }
 
     fn cycle_check(&self) -> Check {
+        if let Some(note) = super::leader_check::cycles_elsewhere(&self.health) {
+            return note;
+        }
         let answer = match self.health.last_cycle() {
             None => Err("no cycle has finished yet".to_string()),
             Some(mark) if mark.outcome == CycleOutcome::Failed => {

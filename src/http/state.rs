@@ -4,7 +4,9 @@
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
+use tokio::sync::watch;
 
+use crate::replicas::ReplicaStatus;
 use crate::sync::{CycleError, CycleReport};
 
 /// How a cycle ended, as far as readiness cares.
@@ -42,6 +44,7 @@ pub struct CycleMark {
 #[derive(Debug, Clone, Default)]
 pub struct HealthState {
     last: Arc<Mutex<Option<CycleMark>>>,
+    replica: Arc<Mutex<Option<watch::Receiver<ReplicaStatus>>>>,
 }
 
 impl HealthState {
@@ -66,5 +69,16 @@ impl HealthState {
     /// The last finished cycle, if any.
     pub fn last_cycle(&self) -> Option<CycleMark> {
         *self.last.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Follows this replica's name and role (from its leader election).
+    pub fn follow_replica(&self, status: watch::Receiver<ReplicaStatus>) {
+        *self.replica.lock().unwrap_or_else(|p| p.into_inner()) = Some(status);
+    }
+
+    /// This replica's name and role, when a leader election runs.
+    pub fn replica(&self) -> Option<ReplicaStatus> {
+        let replica = self.replica.lock().unwrap_or_else(|p| p.into_inner());
+        replica.as_ref().map(|status| status.borrow().clone())
     }
 }

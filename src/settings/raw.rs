@@ -17,6 +17,7 @@ pub struct RawSettings {
     pub safety: RawSafety,
     pub http: RawHttp,
     pub log: RawLog,
+    pub replicas: RawReplicas,
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,4 +113,11 @@ pub struct RawHttp {
 pub struct RawLog {
     pub level: String,
     pub format: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReplicas {
+    pub id: String,
+    pub leader_lease: String,
 }

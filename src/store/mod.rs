@@ -15,6 +15,7 @@
 //! - Rescue and release bump the fencing token, so a late settle by the old owner is refused.
 
 mod error;
+mod leader;
 mod link;
 mod model;
 pub mod postgres;
@@ -29,12 +30,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 pub use error::StoreError;
+pub use leader::{CYCLE_ROLE, LeaderLease};
 pub use link::{Link, LinkFields, LinkUpdate, RedeemUrl};
 pub use model::{
     AttemptOutcome, AttemptRecord, ClaimedItem, ItemError, ItemFilter, ItemProgress, ItemRecord,
     ItemState, PlannedItem, RecordSummary, SettleResult,
 };
-pub use postgres::PgStore;
+pub use postgres::{PgStore, SlotBudget};
 pub use run::{HeldConflict, HeldStatus, RejectedRow, RunCounts, RunId, RunOutcome, RunRecord};
 pub use sqlite::SqliteStore;
 
@@ -182,4 +184,20 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn link_list(&self) -> StoreResult<Vec<Link>>;
     /// Removes a link; returns whether there was one.
     async fn link_remove(&self, anchor: &str) -> StoreResult<bool>;
+
+    /// Takes or renews the leader lease of [`CYCLE_ROLE`] for `replica` until `now + lease`:
+    /// granted when nobody holds it, `replica` holds it, or it lapsed before `now`. Returns the
+    /// lease when `replica` holds it after the call (the epoch grows on a takeover), `None`
+    /// when another replica's lease is in force.
+    async fn leader_acquire(
+        &self,
+        replica: &str,
+        lease: Duration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<LeaderLease>>;
+    /// Ends `replica`'s leader lease at `now` (shutdown), so another replica takes over at its
+    /// next try; returns whether `replica` held it.
+    async fn leader_release(&self, replica: &str, now: DateTime<Utc>) -> StoreResult<bool>;
+    /// The leader lease as stored (possibly lapsed), if any replica ever held it.
+    async fn leader_get(&self) -> StoreResult<Option<LeaderLease>>;
 }

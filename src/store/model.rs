@@ -211,6 +211,9 @@ impl AttemptOutcome {
 pub struct AttemptRecord {
     /// When it was settled.
     pub at: DateTime<Utc>,
+    /// When the lease it was settled under began (`None` for attempts recorded before this
+    /// was kept). `claimed_at..at` is the time the owner worked on the item.
+    pub claimed_at: Option<DateTime<Utc>>,
     /// The worker that held the lease.
     pub owner: Option<String>,
     /// The fencing token of the claim.

@@ -8,6 +8,7 @@
 
 mod engine_pg;
 mod fixtures;
+mod leader;
 mod lease;
 mod operator;
 mod postgres_only;
@@ -74,6 +75,10 @@ macro_rules! for_each_case {
             runs::links_follow_complete,
             operator::item_list_filters_and_pages,
             operator::unknown_runs_are_typed_errors,
+            leader::leader_lease_is_exclusive_until_it_lapses,
+            leader::leader_release_hands_over_at_once,
+            leader::leader_lease_race_has_one_winner,
+            leader::attempts_keep_their_claim_time,
         );
     };
 }

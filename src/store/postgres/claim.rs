@@ -10,7 +10,7 @@ use super::codec::col_u32;
 use crate::store::{ClaimedItem, SettleResult, StoreError, StoreResult};
 
 /// `now + lease`, refusing leases too long to represent.
-fn lease_until(now: DateTime<Utc>, lease: Duration) -> StoreResult<DateTime<Utc>> {
+pub(super) fn lease_until(now: DateTime<Utc>, lease: Duration) -> StoreResult<DateTime<Utc>> {
     chrono::TimeDelta::from_std(lease)
         .ok()
         .and_then(|d| now.checked_add_signed(d))
@@ -32,7 +32,7 @@ pub(super) async fn claim(
         "WITH c AS (SELECT anchor FROM item WHERE state = 'pending' AND run_after <= $3 \
                     ORDER BY run_after, anchor LIMIT $4 FOR UPDATE SKIP LOCKED) \
          UPDATE item SET state = 'running', lease_owner = $1, lease_until = $2, \
-           lease_token = item.lease_token + 1, updated_at = $3 \
+           lease_token = item.lease_token + 1, updated_at = $3, claimed_at = $3 \
          FROM c WHERE item.anchor = c.anchor AND item.state = 'pending' \
          RETURNING item.anchor, item.action, item.payload, item.desired_gen, \
            item.lease_token, item.attempts, item.run_after",

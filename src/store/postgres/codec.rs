@@ -52,6 +52,7 @@ pub(super) fn attempt_from_row(row: &PgRow) -> StoreResult<AttemptRecord> {
     };
     Ok(AttemptRecord {
         at: row.try_get("at")?,
+        claimed_at: row.try_get("claimed_at")?,
         owner: row.try_get("owner")?,
         lease_token: row.try_get("lease_token")?,
         action: row.try_get("action")?,

@@ -79,7 +79,7 @@ pub(super) async fn counts(pool: &PgPool) -> StoreResult<BTreeMap<ItemState, u64
 pub(super) async fn attempts(pool: &PgPool, anchor: &str) -> StoreResult<Vec<AttemptRecord>> {
     let rows = sqlx::query(
         "SELECT at, owner, lease_token, action, desired_gen, outcome, run_after, reason, \
-         error_class, error_code, error_message, request_id, status \
+         error_class, error_code, error_message, request_id, status, claimed_at \
          FROM attempt WHERE anchor = $1 ORDER BY id",
     )
     .bind(anchor)

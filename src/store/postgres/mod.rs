@@ -11,12 +11,16 @@ mod batch;
 mod claim;
 mod codec;
 mod items;
+mod leader;
 mod links;
 mod listen;
 mod plan;
 mod runs;
 mod settle;
 mod store_impl;
+mod throttle;
+
+pub use throttle::SlotBudget;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -77,11 +81,18 @@ fn migrator() -> Migrator {
             false,
         )
     };
-    Migrator::with_migrations(vec![migration(
-        1,
-        "state store",
-        include_str!("../../../migrations/postgres/0001_state_store.sql"),
-    )])
+    Migrator::with_migrations(vec![
+        migration(
+            1,
+            "state store",
+            include_str!("../../../migrations/postgres/0001_state_store.sql"),
+        ),
+        migration(
+            2,
+            "replicas",
+            include_str!("../../../migrations/postgres/0002_replicas.sql"),
+        ),
+    ])
 }
 
 /// Sends the wake-up notification inside the caller's transaction (delivered at commit).

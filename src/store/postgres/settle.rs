@@ -12,26 +12,25 @@ use crate::store::{
 };
 
 /// The lease holder's view of the item, read inside the settling transaction.
+#[derive(sqlx::FromRow)]
 struct Fenced {
+    #[sqlx(rename = "lease_owner")]
     owner: Option<String>,
     action: String,
     desired_gen: i64,
+    claimed_at: Option<DateTime<Utc>>,
 }
 
 async fn fenced(conn: &mut PgConnection, anchor: &str, token: i64) -> StoreResult<Option<Fenced>> {
-    let row: Option<(Option<String>, String, i64)> = sqlx::query_as(
-        "SELECT lease_owner, action, desired_gen FROM item \
+    let row: Option<Fenced> = sqlx::query_as(
+        "SELECT lease_owner, action, desired_gen, claimed_at FROM item \
          WHERE anchor = $1 AND lease_token = $2 AND state = 'running' FOR UPDATE",
     )
     .bind(anchor)
     .bind(token)
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|(owner, action, desired_gen)| Fenced {
-        owner,
-        action,
-        desired_gen,
-    }))
+    Ok(row)
 }
 
 /// What one settle appends to the history.
@@ -53,8 +52,9 @@ async fn append(
     let error = attempt.error;
     sqlx::query(
         "INSERT INTO attempt (anchor, at, owner, lease_token, action, desired_gen, outcome, \
-         run_after, reason, error_class, error_code, error_message, request_id, status) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         run_after, reason, error_class, error_code, error_message, request_id, status, \
+         claimed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(anchor)
     .bind(now)
@@ -70,6 +70,7 @@ async fn append(
     .bind(error.map(|e| e.message.as_str()))
     .bind(error.and_then(|e| e.request_id.as_deref()))
     .bind(error.and_then(|e| e.status).map(i64::from))
+    .bind(item.claimed_at)
     .execute(conn)
     .await?;
     Ok(())

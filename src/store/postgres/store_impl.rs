@@ -6,11 +6,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::settle::Failure;
-use super::{PgStore, claim, items, links, migrator, plan, runs, settle};
+use super::{PgStore, claim, items, leader, links, migrator, plan, runs, settle};
 use crate::store::{
     AttemptRecord, ClaimedItem, HeldConflict, ItemError, ItemFilter, ItemProgress, ItemRecord,
-    ItemState, Link, LinkUpdate, PlannedItem, RecordSummary, RejectedRow, RunCounts, RunId,
-    RunOutcome, RunRecord, SettleResult, Store, StoreResult,
+    ItemState, LeaderLease, Link, LinkUpdate, PlannedItem, RecordSummary, RejectedRow, RunCounts,
+    RunId, RunOutcome, RunRecord, SettleResult, Store, StoreResult,
 };
 
 #[async_trait]
@@ -214,5 +214,22 @@ impl Store for PgStore {
 
     async fn link_remove(&self, anchor: &str) -> StoreResult<bool> {
         links::remove(&self.pool, anchor).await
+    }
+
+    async fn leader_acquire(
+        &self,
+        replica: &str,
+        lease: Duration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<LeaderLease>> {
+        leader::acquire(&self.pool, replica, lease, now).await
+    }
+
+    async fn leader_release(&self, replica: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+        leader::release(&self.pool, replica, now).await
+    }
+
+    async fn leader_get(&self) -> StoreResult<Option<LeaderLease>> {
+        leader::get(&self.pool).await
     }
 }

@@ -9,7 +9,7 @@ use super::codec::{col_json, col_u32, parse_ts, ts};
 use crate::store::{ClaimedItem, SettleResult, StoreError, StoreResult};
 
 /// `now + lease`, refusing leases too long to represent.
-fn lease_until(now: DateTime<Utc>, lease: Duration) -> StoreResult<DateTime<Utc>> {
+pub(super) fn lease_until(now: DateTime<Utc>, lease: Duration) -> StoreResult<DateTime<Utc>> {
     chrono::TimeDelta::from_std(lease)
         .ok()
         .and_then(|d| now.checked_add_signed(d))
@@ -30,7 +30,7 @@ pub(super) async fn claim(
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let rows = sqlx::query(
         "UPDATE item SET state = 'running', lease_owner = ?1, lease_until = ?2, \
-         lease_token = lease_token + 1, updated_at = ?3 \
+         lease_token = lease_token + 1, updated_at = ?3, claimed_at = ?3 \
          WHERE anchor IN (SELECT anchor FROM item WHERE state = 'pending' AND run_after <= ?3 \
                           ORDER BY run_after, anchor LIMIT ?4) \
          RETURNING anchor, action, payload, desired_gen, lease_token, attempts, run_after",

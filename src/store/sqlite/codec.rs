@@ -89,6 +89,7 @@ pub(super) fn attempt_from_row(row: &SqliteRow) -> StoreResult<AttemptRecord> {
     };
     Ok(AttemptRecord {
         at: col_ts(row, "at")?,
+        claimed_at: col_opt_ts(row, "claimed_at")?,
         owner: row.try_get("owner")?,
         lease_token: row.try_get("lease_token")?,
         action: row.try_get("action")?,

@@ -83,7 +83,7 @@ pub(super) async fn counts(pool: &SqlitePool) -> StoreResult<BTreeMap<ItemState,
 pub(super) async fn attempts(pool: &SqlitePool, anchor: &str) -> StoreResult<Vec<AttemptRecord>> {
     let rows = sqlx::query(
         "SELECT at, owner, lease_token, action, desired_gen, outcome, run_after, reason, \
-         error_class, error_code, error_message, request_id, status \
+         error_class, error_code, error_message, request_id, status, claimed_at \
          FROM attempt WHERE anchor = ?1 ORDER BY id",
     )
     .bind(anchor)

@@ -9,6 +9,7 @@
 mod claim;
 mod codec;
 mod items;
+mod leader;
 mod links;
 mod plan;
 mod runs;
@@ -79,11 +80,18 @@ fn migrator() -> Migrator {
             false,
         )
     };
-    Migrator::with_migrations(vec![migration(
-        1,
-        "state store",
-        include_str!("../../../migrations/sqlite/0001_state_store.sql"),
-    )])
+    Migrator::with_migrations(vec![
+        migration(
+            1,
+            "state store",
+            include_str!("../../../migrations/sqlite/0001_state_store.sql"),
+        ),
+        migration(
+            2,
+            "replicas",
+            include_str!("../../../migrations/sqlite/0002_replicas.sql"),
+        ),
+    ])
 }
 
 #[cfg(test)]

@@ -8,11 +8,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::settle::Failure;
-use super::{SqliteStore, claim, items, links, migrator, plan, runs, settle};
+use super::{SqliteStore, claim, items, leader, links, migrator, plan, runs, settle};
 use crate::store::{
     AttemptRecord, ClaimedItem, HeldConflict, ItemError, ItemFilter, ItemProgress, ItemRecord,
-    ItemState, Link, LinkUpdate, PlannedItem, RecordSummary, RejectedRow, RunCounts, RunId,
-    RunOutcome, RunRecord, SettleResult, Store, StoreResult,
+    ItemState, LeaderLease, Link, LinkUpdate, PlannedItem, RecordSummary, RejectedRow, RunCounts,
+    RunId, RunOutcome, RunRecord, SettleResult, Store, StoreResult,
 };
 
 #[async_trait]
@@ -216,5 +216,22 @@ impl Store for SqliteStore {
 
     async fn link_remove(&self, anchor: &str) -> StoreResult<bool> {
         links::remove(&self.writer, anchor).await
+    }
+
+    async fn leader_acquire(
+        &self,
+        replica: &str,
+        lease: Duration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<LeaderLease>> {
+        leader::acquire(&self.writer, replica, lease, now).await
+    }
+
+    async fn leader_release(&self, replica: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+        leader::release(&self.writer, replica, now).await
+    }
+
+    async fn leader_get(&self) -> StoreResult<Option<LeaderLease>> {
+        leader::get(&self.reader).await
     }
 }
