@@ -15,4 +15,5 @@ mod plan;
 mod replicas;
 mod settings;
 mod source;
+mod source_100k;
 mod store_conformance;
