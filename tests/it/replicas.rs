@@ -3,6 +3,7 @@
 //! converging 1,000 identities together while their leader is killed.
 
 mod acceptance;
+mod config;
 mod leadership;
 mod readiness;
 mod throttle;
