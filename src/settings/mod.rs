@@ -44,6 +44,8 @@ pub struct Settings {
     pub http: HttpSettings,
     /// `[log]`: log level and format.
     pub log: LogSettings,
+    /// `[groups]`: the group memberships guestsync manages.
+    pub groups: crate::groups::GroupConfig,
 }
 
 impl Settings {
@@ -69,6 +71,7 @@ impl Settings {
         let safety = sections::parse_safety(&raw.safety, &mut problems);
         let http = sections::parse_http(&raw.http, &mut problems);
         let log = sections::parse_log(&raw.log, &mut problems);
+        let groups = sections::parse_groups(&raw.groups, &mut problems);
         problems.finish()?;
         let missing =
             || SettingsError::single("configuration", "internal: a section was not parsed");
@@ -83,6 +86,7 @@ impl Settings {
             safety: safety.ok_or_else(missing)?,
             http: http.ok_or_else(missing)?,
             log: log.ok_or_else(missing)?,
+            groups: groups.ok_or_else(missing)?,
         })
     }
 

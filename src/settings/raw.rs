@@ -17,6 +17,7 @@ pub struct RawSettings {
     pub safety: RawSafety,
     pub http: RawHttp,
     pub log: RawLog,
+    pub groups: RawGroups,
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,4 +113,20 @@ pub struct RawHttp {
 pub struct RawLog {
     pub level: String,
     pub format: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGroups {
+    pub managed: ListOrString,
+    #[serde(default)]
+    pub names: std::collections::BTreeMap<String, String>,
+}
+
+/// A list written as a TOML array or as one separated string (environment variables).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum ListOrString {
+    List(Vec<String>),
+    Text(String),
 }
