@@ -106,6 +106,17 @@ mod tests {
     }
 
     #[test]
+    fn groups_column_is_optional_and_mapped() {
+        let map = ColumnMap::from_names(["anchor", "email", "Groups"]).unwrap();
+        assert_eq!(map.groups, Some(2));
+        assert_eq!(map.mapped().collect::<Vec<_>>(), vec![0, 1, 2]);
+        assert_eq!(
+            ColumnMap::from_names(["anchor", "email"]).unwrap().groups,
+            None
+        );
+    }
+
+    #[test]
     fn missing_required_columns_are_named() {
         let e = ColumnMap::from_names(["anchor", "mail"]).unwrap_err();
         assert!(matches!(e, SourceError::MissingColumn { column: "email" }));

@@ -199,6 +199,18 @@ impl Engine {
             .run_record_conflicts(run_id, report::conflicts(&preview))
             .await?;
         let mut items = queue_items(&preview.plan.items)?;
+        if !preview.groups.is_empty() {
+            let (add, remove) = preview
+                .groups
+                .iter()
+                .fold((0, 0), |(a, r), w| (a + w.add.len(), r + w.remove.len()));
+            tracing::info!(
+                groups = preview.groups.len(),
+                add,
+                remove,
+                "group work planned"
+            );
+        }
         items.extend(groups::queue_items(&preview.groups)?);
         self.store.plan_record(run_id, now, items).await?;
         if preview.plan.brake.is_held() {

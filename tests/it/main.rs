@@ -11,6 +11,7 @@ mod engine;
 mod engine_sources;
 mod graph_client;
 mod groups;
+mod groups_resilience;
 mod http;
 mod plan;
 mod settings;
