@@ -106,3 +106,66 @@ pub fn queue_items(work: &[GroupWork]) -> Result<Vec<PlannedItem>, serde_json::E
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::identity::{Attributes, Email, Identity};
+    use crate::source::groups::GroupCell;
+
+    const G: &str = "0b6e0d4c-3f7e-4a51-9a55-1c3c2a8f1a01";
+
+    fn snapshot(rows: &[(&str, Result<Option<&str>, &str>)]) -> SourceSnapshot {
+        let mut snapshot = SourceSnapshot::default();
+        let mut cells = BTreeMap::new();
+        for (i, (anchor, value)) in rows.iter().enumerate() {
+            let anchor = Anchor::parse(anchor).unwrap();
+            snapshot.identities.push(Identity {
+                anchor: anchor.clone(),
+                email: Email::parse(&format!("p{i}@partner.example")).unwrap(),
+                attributes: Attributes::new(),
+            });
+            let value = value.map(|v| v.map(str::to_string)).map_err(str::to_string);
+            let row_number = i as u64 + 1;
+            cells.insert(anchor, GroupCell { row_number, value });
+        }
+        snapshot.groups = Some(cells);
+        snapshot
+    }
+
+    #[test]
+    fn bad_cells_and_reserved_anchors_reject_their_rows_only() {
+        let config = GroupConfig::new(&[G.into()], &BTreeMap::new()).unwrap();
+        let mut snap = snapshot(&[
+            ("ok", Ok(Some(G))),
+            ("none", Ok(None)),
+            ("bad", Ok(Some("sales"))),
+            ("group:x", Ok(None)),
+            ("broken", Err("not valid UTF-8")),
+        ]);
+        let desired = resolve(&mut snap, &config).unwrap();
+        let kept: Vec<&str> = desired.keys().map(Anchor::as_str).collect();
+        assert_eq!(kept, ["none", "ok"]);
+        assert_eq!(snap.identities.len(), 2);
+        let reasons: Vec<(u64, &str)> = snap
+            .rejected
+            .iter()
+            .map(|r| (r.row_number, r.reason.as_str()))
+            .collect();
+        assert_eq!(reasons.len(), 3, "{reasons:?}");
+        assert!(reasons[0].1.contains("'sales'"), "{reasons:?}");
+        assert!(reasons[1].1.contains("reserved"), "{reasons:?}");
+        assert_eq!(reasons[2], (5, "groups: not valid UTF-8"));
+    }
+
+    #[test]
+    fn a_missing_column_is_an_error_not_an_empty_list() {
+        let config = GroupConfig::new(&[G.into()], &BTreeMap::new()).unwrap();
+        let mut snap = snapshot(&[("ok", Ok(Some(G)))]);
+        snap.groups = None;
+        let e = resolve(&mut snap, &config).unwrap_err();
+        assert!(matches!(e, SourceError::MissingColumn { column: "groups" }));
+    }
+}

@@ -3,9 +3,9 @@
 //! missing ones up to 20 per `PATCH /groups/{id}` (`members@odata.bind`, one write each) and
 //! removes the unwanted ones through `$batch`.
 //!
-//! Failures: throttling snoozes; a 400 on an addition (Graph adds all or none, e.g. when a
-//! member was added meanwhile, or a new guest has not replicated) is retried with backoff, and
-//! the retry re-reads the members first; everything else follows the item rules
+//! Failures: throttling snoozes; a 400 or 404 on an addition (Graph adds all or none, e.g. when
+//! a member was added meanwhile, or a new guest has not replicated) is retried with backoff
+//! until attempts run out, and the retry re-reads the members first; everything else follows the item rules
 //! ([`super::outcome::from_graph_error`]). A removal answered 404 is already done.
 
 use std::collections::BTreeSet;
@@ -45,7 +45,7 @@ impl Worker {
             .collect();
         for chunk in add.chunks(MAX_MEMBERS_PER_PATCH) {
             if let Err(mut error) = self.graph.add_group_members(gid, chunk).await {
-                if error.status == Some(400) {
+                if matches!(error.status, Some(400 | 404)) {
                     error.class = ErrorClass::Transient;
                 }
                 return self.group_failed(&error, attempts);
