@@ -7,6 +7,7 @@
 //! - [`identity`]: anchors, e-mail addresses and identity attributes as validated newtypes.
 //! - [`source`]: reads the operator's SQL query into identities (sqlx).
 //! - [`plan`]: the pure planner and the mass-change brake (no I/O, no clock).
+//! - [`groups`]: managed group memberships: config, the `groups` cell, the pure group planner.
 //! - [`store`]: the state store: links, the one-row-per-anchor queue, runs, attempt history.
 //! - [`graph`]: the Microsoft Graph client: tokens, throttle, paging, batch, error classes.
 //! - [`worker`]: the worker pool that claims, executes and settles queue items.
@@ -22,6 +23,7 @@ pub mod clock;
 pub mod demo;
 pub mod emulator;
 pub mod graph;
+pub mod groups;
 pub mod http;
 pub mod identity;
 pub mod plan;

@@ -190,7 +190,8 @@ pub async fn parts(settings: &Settings) -> anyhow::Result<Parts> {
             plan_policy(settings),
             wake.clone(),
         )
-        .with_invited_members(settings.invite.invited_user_type == "Member"),
+        .with_invited_members(settings.invite.invited_user_type == "Member")
+        .with_groups(settings.groups.clone()),
     );
     let worker = Arc::new(Worker::new(
         store.clone(),

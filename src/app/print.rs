@@ -30,6 +30,15 @@ pub fn preview_table(preview: &Preview) {
     for item in &preview.plan.held_disables {
         println!("{:<24} {:<10} held by the brake", item.anchor, "disable");
     }
+    for work in &preview.groups {
+        println!(
+            "{:<24} {:<10} add {}, remove {}",
+            work.queue_key(),
+            "members",
+            work.add.len(),
+            work.remove.len()
+        );
+    }
     for row in &preview.snapshot.rejected {
         let anchor = row.anchor.as_deref().unwrap_or("(none)");
         println!(
@@ -76,6 +85,7 @@ pub fn preview_json(preview: &Preview) -> serde_json::Value {
         "counts": run_counts(preview),
         "actions": preview.plan.items,
         "held_by_brake": preview.plan.held_disables,
+        "groups": preview.groups,
         "rejected": rejected,
         "held": held,
     })

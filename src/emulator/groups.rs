@@ -1,12 +1,14 @@
 //! Group membership: `POST /groups/{id}/members/$ref`, `DELETE /groups/{gid}/members/{uid}/$ref`
-//! and `GET /groups/{id}/members`. Groups themselves come from the control API.
+//! and `GET /groups/{id}/members` (`$top`, `$select`, paged). Groups themselves come from the
+//! control API; `PATCH /groups/{id}` with `members@odata.bind` is in `group_patch`.
 
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use super::exchange::{GraphRequest, GraphResponse, bad_request, not_found};
+use super::group_patch::ALREADY_MEMBER;
 use super::paging::{page, page_spec};
-use super::schema::project;
+use super::schema::{parse_select, project};
 use super::state::{Group, Shared};
 
 /// Creates an empty group (control API); returns its id. Only membership is modelled.
@@ -14,6 +16,26 @@ pub(crate) fn create(shared: &Shared) -> String {
     let id = uuid::Uuid::new_v4().to_string();
     shared.lock().groups.insert(id.clone(), Group::default());
     id
+}
+
+/// Adds a member as an admin would (control API: no budget, no checks); false if the group
+/// is unknown.
+pub(crate) fn admin_add_member(shared: &Shared, gid: &str, uid: &str) -> bool {
+    let mut inner = shared.lock();
+    inner
+        .groups
+        .get_mut(gid)
+        .map(|g| g.members.insert(uid.to_owned()))
+        .is_some()
+}
+
+/// The member ids of a group (admin view), or `None` if the group is unknown.
+pub(crate) fn admin_members(shared: &Shared, gid: &str) -> Option<Vec<String>> {
+    let inner = shared.lock();
+    inner
+        .groups
+        .get(gid)
+        .map(|g| g.members.iter().cloned().collect())
 }
 
 /// `POST /groups/{id}/members/$ref`.
@@ -50,9 +72,7 @@ pub(crate) fn add_member(
         return not_found(gid);
     };
     if !group.members.insert(uid) {
-        return bad_request(
-            "One or more added object references already exist for the following modified properties: 'members'.",
-        );
+        return bad_request(ALREADY_MEMBER);
     }
     GraphResponse::no_content()
 }
@@ -81,6 +101,10 @@ pub(crate) fn members(
         Ok(s) => s,
         Err(e) => return e,
     };
+    let select = match parse_select(req.param("$select")) {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
     let inner = shared.lock();
     let Some(group) = inner.groups.get(gid) else {
         return not_found(gid);
@@ -96,7 +120,7 @@ pub(crate) fn members(
                 .map(|u| (id.clone(), u))
         })
         .map(|(id, u)| {
-            let mut v = project(u, None);
+            let mut v = project(u, select.as_deref());
             if let Some(o) = v.as_object_mut() {
                 o.insert("@odata.type".into(), json!("#microsoft.graph.user"));
             }

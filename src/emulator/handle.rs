@@ -144,6 +144,21 @@ impl EmulatorHandle {
         self.shared.admin_redeem(id)
     }
 
+    /// Creates an empty group (admin action); returns its object id.
+    pub fn create_group(&self) -> String {
+        super::groups::create(&self.shared)
+    }
+
+    /// Adds a member as an admin would (no budget, no validation); false if the group is unknown.
+    pub fn add_group_member_as_admin(&self, group_id: &str, user_id: &str) -> bool {
+        super::groups::admin_add_member(&self.shared, group_id, user_id)
+    }
+
+    /// The member ids of a group (admin view), or `None` if the group is unknown.
+    pub fn group_members(&self, group_id: &str) -> Option<Vec<String>> {
+        super::groups::admin_members(&self.shared, group_id)
+    }
+
     /// Stops serving and waits for the server task.
     pub async fn shutdown(self) {
         self.stop.cancel();

@@ -23,6 +23,7 @@ mod filter;
 mod filter_lex;
 #[cfg(test)]
 mod filter_tests;
+mod group_patch;
 mod groups;
 mod handle;
 mod invitations;

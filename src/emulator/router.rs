@@ -5,7 +5,7 @@ use tokio::time::Instant;
 
 use super::exchange::{GraphRequest, GraphResponse, bad_request};
 use super::state::Shared;
-use super::{deleted, groups, invitations, users};
+use super::{deleted, group_patch, groups, invitations, users};
 
 /// The route template of a request, e.g. `GET /users/{id}`.
 pub(crate) fn template(req: &GraphRequest) -> String {
@@ -21,6 +21,7 @@ pub(crate) fn template(req: &GraphRequest) -> String {
         ["groups", _, "members", "$ref"] => "/groups/{id}/members/$ref".to_owned(),
         ["groups", _, "members", _, "$ref"] => "/groups/{id}/members/{id}/$ref".to_owned(),
         ["groups", _, "members"] => "/groups/{id}/members".to_owned(),
+        ["groups", _] => "/groups/{id}".to_owned(),
         _ => format!("/{}", s.join("/")),
     };
     format!("{} {path}", req.method)
@@ -64,6 +65,7 @@ pub(crate) fn dispatch(shared: &Shared, req: &GraphRequest, now: Instant) -> Gra
             groups::remove_member(shared, gid, uid)
         }
         (["groups", gid, "members"], "GET") => groups::members(shared, req, gid, now),
+        (["groups", gid], "PATCH") => group_patch::patch(shared, req, gid, now),
         _ => GraphResponse::error(
             400,
             "BadRequest",

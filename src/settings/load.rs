@@ -12,6 +12,9 @@ use super::raw::RawSettings;
 /// The defaults, embedded in the binary; they document every key.
 pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
 
+/// Tables whose keys the operator names (so the defaults cannot list them).
+const FREE_FORM_TABLES: &[&str] = &["groups.names."];
+
 /// Merges the layers and deserialises them, refusing unknown keys.
 pub fn load_raw(
     file: Option<&Path>,
@@ -57,7 +60,8 @@ fn refuse_unknown_keys(merged: &Config) -> Result<(), SettingsError> {
         .map_err(|e| SettingsError::single("configuration", e.to_string()))?;
     let mut unknown = Vec::new();
     collect_keys("", &table, &mut |key| {
-        if !known.contains(key) {
+        let free = FREE_FORM_TABLES.iter().any(|t| key.starts_with(t));
+        if !known.contains(key) && !free {
             unknown.push(key.to_string());
         }
     });

@@ -47,6 +47,8 @@ pub struct Settings {
     pub log: LogSettings,
     /// `[replicas]`: replica name and leader lease.
     pub replicas: ReplicaSettings,
+    /// `[groups]`: the group memberships guestsync manages.
+    pub groups: crate::groups::GroupConfig,
 }
 
 impl Settings {
@@ -73,6 +75,7 @@ impl Settings {
         let http = sections::parse_http(&raw.http, &mut problems);
         let log = sections::parse_log(&raw.log, &mut problems);
         let replicas = sections::parse_replicas(&raw.replicas, &mut problems);
+        let groups = sections::parse_groups(&raw.groups, &mut problems);
         problems.finish()?;
         let missing =
             || SettingsError::single("configuration", "internal: a section was not parsed");
@@ -88,6 +91,7 @@ impl Settings {
             http: http.ok_or_else(missing)?,
             log: log.ok_or_else(missing)?,
             replicas: replicas.ok_or_else(missing)?,
+            groups: groups.ok_or_else(missing)?,
         })
     }
 

@@ -18,6 +18,7 @@ pub struct RawSettings {
     pub http: RawHttp,
     pub log: RawLog,
     pub replicas: RawReplicas,
+    pub groups: RawGroups,
 }
 
 #[derive(Debug, Deserialize)]
@@ -120,4 +121,20 @@ pub struct RawLog {
 pub struct RawReplicas {
     pub id: String,
     pub leader_lease: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGroups {
+    pub managed: ListOrString,
+    #[serde(default)]
+    pub names: std::collections::BTreeMap<String, String>,
+}
+
+/// A list written as a TOML array or as one separated string (environment variables).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum ListOrString {
+    List(Vec<String>),
+    Text(String),
 }

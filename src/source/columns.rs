@@ -1,6 +1,7 @@
 //! Which result column feeds which identity field, by column name (case-insensitive).
 //! Required: `anchor`, `email`. Optional: `display_name`, `given_name`, `surname`, `job_title`,
-//! `department`, `company_name`, `office_location`. Other columns are ignored.
+//! `department`, `company_name`, `office_location`, `groups` (group memberships, see
+//! [`crate::groups`]). Other columns are ignored.
 
 use crate::identity::Property;
 
@@ -15,6 +16,8 @@ pub enum Field {
     Email,
     /// A managed attribute.
     Attribute(Property),
+    /// The `groups` column (group memberships).
+    Groups,
 }
 
 impl Field {
@@ -30,6 +33,7 @@ impl Field {
             "department" => Self::Attribute(Property::Department),
             "company_name" => Self::Attribute(Property::CompanyName),
             "office_location" => Self::Attribute(Property::OfficeLocation),
+            "groups" => Self::Groups,
             _ => return None,
         };
         Some(field)
@@ -45,6 +49,8 @@ pub struct ColumnMap {
     pub email: usize,
     /// Positions of the attribute columns present, in column order.
     pub attributes: Vec<(Property, usize)>,
+    /// Position of `groups`, when the query has it.
+    pub groups: Option<usize>,
     /// Names of the columns that feed nothing (logged once at debug).
     pub ignored: Vec<String>,
 }
@@ -53,13 +59,14 @@ impl ColumnMap {
     /// Maps column names (in result order). A missing required column is an error; when a
     /// name appears twice, the first one wins.
     pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Self, SourceError> {
-        let (mut anchor, mut email) = (None, None);
+        let (mut anchor, mut email, mut groups) = (None, None, None);
         let mut attributes: Vec<(Property, usize)> = Vec::new();
         let mut ignored = Vec::new();
         for (index, name) in names.into_iter().enumerate() {
             match Field::from_column(name) {
                 Some(Field::Anchor) => _ = anchor.get_or_insert(index),
                 Some(Field::Email) => _ = email.get_or_insert(index),
+                Some(Field::Groups) => _ = groups.get_or_insert(index),
                 Some(Field::Attribute(p)) if attributes.iter().all(|(q, _)| *q != p) => {
                     attributes.push((p, index));
                 }
@@ -72,15 +79,17 @@ impl ColumnMap {
             anchor,
             email,
             attributes,
+            groups,
             ignored,
         })
     }
 
-    /// Every mapped column position (anchor, e-mail, attributes).
+    /// Every mapped column position (anchor, e-mail, attributes, groups).
     pub fn mapped(&self) -> impl Iterator<Item = usize> + '_ {
         [self.anchor, self.email]
             .into_iter()
             .chain(self.attributes.iter().map(|(_, i)| *i))
+            .chain(self.groups)
     }
 }
 
@@ -94,6 +103,17 @@ mod tests {
         assert_eq!((map.anchor, map.email), (2, 1));
         assert_eq!(map.attributes, vec![(Property::Surname, 3)]);
         assert_eq!(map.ignored, vec!["ID".to_string(), "x".to_string()]);
+    }
+
+    #[test]
+    fn groups_column_is_optional_and_mapped() {
+        let map = ColumnMap::from_names(["anchor", "email", "Groups"]).unwrap();
+        assert_eq!(map.groups, Some(2));
+        assert_eq!(map.mapped().collect::<Vec<_>>(), vec![0, 1, 2]);
+        assert_eq!(
+            ColumnMap::from_names(["anchor", "email"]).unwrap().groups,
+            None
+        );
     }
 
     #[test]

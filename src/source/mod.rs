@@ -21,6 +21,7 @@ pub mod columns;
 pub mod config;
 pub mod conflicts;
 mod decode;
+pub mod groups;
 pub mod reader;
 mod stream;
 pub mod validate;
@@ -102,4 +103,7 @@ pub struct SourceSnapshot {
     pub present_anchors: BTreeSet<Anchor>,
     /// How many rows the query returned.
     pub rows_read: u64,
+    /// The `groups` cell of each row with a valid anchor; `None` when the query has no
+    /// `groups` column.
+    pub groups: Option<std::collections::BTreeMap<Anchor, groups::GroupCell>>,
 }

@@ -12,6 +12,7 @@ use super::SourceSnapshot;
 use super::columns::ColumnMap;
 use super::conflicts::SnapshotBuilder;
 use super::decode::RowDecoder;
+use super::groups::GroupCells;
 use super::validate::validate_row;
 
 /// Limits that apply to one read.
@@ -61,23 +62,33 @@ pub(crate) async fn drain<D: RowDecoder>(
     }
     let decoder = D::new(&row, &map)?;
     let mut builder = SnapshotBuilder::new();
+    let mut groups = GroupCells::default();
     loop {
         if let Some(limit) = limits.max_rows.filter(|m| builder.rows_read() >= *m) {
             return Err(SourceError::TooManyRows { limit });
         }
-        builder.push(validate_row(&map, |i| decoder.cell(&row, i)));
+        let outcome = validate_row(&map, |i| decoder.cell(&row, i));
+        if let (Some(index), Some(anchor)) = (map.groups, outcome.anchor()) {
+            groups.push(anchor, builder.rows_read() + 1, decoder.cell(&row, index));
+        }
+        builder.push(outcome);
         match rows.try_next().await.map_err(|e| limits.error(e))? {
             Some(next) => row = next,
             None => break,
         }
     }
-    Ok(Some(builder.finish()))
+    let mut snapshot = builder.finish();
+    snapshot.groups = map.groups.map(|_| groups.finish());
+    Ok(Some(snapshot))
 }
 
 /// The check for a query that returned no rows: the required columns must still exist.
 pub(crate) fn check_columns<'a>(
     names: impl IntoIterator<Item = &'a str>,
 ) -> Result<SourceSnapshot, SourceError> {
-    ColumnMap::from_names(names)?;
-    Ok(SourceSnapshot::default())
+    let map = ColumnMap::from_names(names)?;
+    Ok(SourceSnapshot {
+        groups: map.groups.map(|_| Default::default()),
+        ..SourceSnapshot::default()
+    })
 }

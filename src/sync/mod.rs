@@ -3,6 +3,7 @@
 //! planned: **a read error is never an empty source**, so it never disables anyone.
 
 mod convert;
+pub mod groups;
 pub mod metrics;
 mod report;
 
@@ -12,6 +13,7 @@ use tokio::sync::Notify;
 
 use crate::clock::Clock;
 use crate::graph::{GraphClient, GraphError};
+use crate::groups::{GroupConfig, GroupWork};
 use crate::plan::{BrakeDecision, Plan, PlanInput, PlanPolicy, plan};
 use crate::source::{SourceError, SourceReader, SourceSnapshot};
 use crate::store::{ItemState, RunId, RunOutcome, Store, StoreError};
@@ -46,6 +48,7 @@ pub struct Engine {
     policy: PlanPolicy,
     wake: Arc<Notify>,
     invited_members: bool,
+    groups: GroupConfig,
 }
 
 impl Engine {
@@ -66,7 +69,14 @@ impl Engine {
             policy,
             wake,
             invited_members: false,
+            groups: GroupConfig::default(),
         }
+    }
+
+    /// Manages the memberships of `groups.managed` (off when none is managed).
+    pub fn with_groups(mut self, groups: GroupConfig) -> Self {
+        self.groups = groups;
+        self
     }
 
     /// Also reads invited accounts of `userType` Member, for tenants where guestsync invites
@@ -79,12 +89,27 @@ impl Engine {
     /// Reads source, tenant and links and plans, writing nothing anywhere.
     #[tracing::instrument(skip_all, name = "sync.preview")]
     pub async fn preview(&self) -> Result<Preview, CycleError> {
-        let snapshot = self.source.read().await?;
-        let plan = self.plan_snapshot(&snapshot).await?;
-        Ok(Preview { snapshot, plan })
+        let mut snapshot = self.source.read().await?;
+        let desired_groups = if self.groups.is_enabled() {
+            Some(groups::resolve(&mut snapshot, &self.groups)?)
+        } else {
+            None
+        };
+        let (plan, group_work) = self
+            .plan_snapshot(&snapshot, desired_groups.as_ref())
+            .await?;
+        Ok(Preview {
+            snapshot,
+            plan,
+            groups: group_work,
+        })
     }
 
-    async fn plan_snapshot(&self, snapshot: &SourceSnapshot) -> Result<Plan, CycleError> {
+    async fn plan_snapshot(
+        &self,
+        snapshot: &SourceSnapshot,
+        desired_groups: Option<&groups::DesiredGroups>,
+    ) -> Result<(Plan, Vec<GroupWork>), CycleError> {
         let mut guests = self.graph.list_guests(&TENANT_SELECT).await?;
         if self.invited_members {
             let filter = "creationType eq 'Invitation' and userType eq 'Member'";
@@ -93,13 +118,20 @@ impl Engine {
         }
         let links = self.store.link_list().await?;
         metrics::owned_guests(&guests, &links);
+        let links: Vec<_> = links.iter().filter_map(link_state).collect();
+        let group_work = match desired_groups {
+            Some(desired) => {
+                groups::plan(&self.graph, &self.groups, desired, &guests, &links).await?
+            }
+            None => Vec::new(),
+        };
         let input = PlanInput {
             desired: snapshot.identities.clone(),
             present_anchors: snapshot.present_anchors.clone(),
             observed: guests.into_iter().map(observed).collect(),
-            links: links.iter().filter_map(link_state).collect(),
+            links,
         };
-        Ok(plan(&input, &self.policy, self.clock.now()))
+        Ok((plan(&input, &self.policy, self.clock.now()), group_work))
     }
 
     /// One cycle: plan and record it as a run. A failed read is recorded as a failed run.
@@ -166,7 +198,20 @@ impl Engine {
         self.store
             .run_record_conflicts(run_id, report::conflicts(&preview))
             .await?;
-        let items = queue_items(&preview.plan.items)?;
+        let mut items = queue_items(&preview.plan.items)?;
+        if !preview.groups.is_empty() {
+            let (add, remove) = preview
+                .groups
+                .iter()
+                .fold((0, 0), |(a, r), w| (a + w.add.len(), r + w.remove.len()));
+            tracing::info!(
+                groups = preview.groups.len(),
+                add,
+                remove,
+                "group work planned"
+            );
+        }
+        items.extend(groups::queue_items(&preview.groups)?);
         self.store.plan_record(run_id, now, items).await?;
         if preview.plan.brake.is_held() {
             let held = queue_items(&preview.plan.held_disables)?;

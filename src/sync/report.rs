@@ -1,5 +1,6 @@
 //! What a cycle found and did: the preview (`guestsync plan`) and the recorded report.
 
+use crate::groups::GroupWork;
 use crate::plan::Plan;
 use crate::source::SourceSnapshot;
 use crate::store::{HeldConflict, RejectedRow, RunCounts, RunId, RunOutcome};
@@ -11,6 +12,8 @@ pub struct Preview {
     pub snapshot: SourceSnapshot,
     /// What the cycle would do.
     pub plan: Plan,
+    /// The membership work per managed group (empty when no group is managed).
+    pub groups: Vec<GroupWork>,
 }
 
 /// A recorded cycle.

@@ -2,6 +2,7 @@
 //!
 //! - [`payload`]: the stored item payload (action + desired identity) and PATCH bodies.
 //! - `execute`: one action against Graph → [`outcome::Outcome`].
+//! - `groups`: the work of one managed group (additions by 20, removals by `$batch`).
 //! - `settle`: the outcome into the store, fenced by the lease token.
 //! - [`pool`]: N worker tasks, graceful shutdown, and draining for `sync --once`.
 //!
@@ -9,6 +10,7 @@
 //! settled; a settle whose lease was lost changes nothing.
 
 mod execute;
+mod groups;
 pub mod outcome;
 pub mod payload;
 pub mod pool;
@@ -124,6 +126,9 @@ impl Worker {
     /// Executes one claimed item and settles it.
     #[tracing::instrument(skip_all, fields(item.anchor = %item.anchor, item.action = %item.action, item.attempts = item.attempts))]
     pub async fn process(&self, owner: &str, item: ClaimedItem) -> Result<Processed, StoreError> {
+        if item.action == crate::groups::work::ACTION {
+            return self.process_group(owner, item).await;
+        }
         let payload: ItemPayload = match serde_json::from_value(item.payload.clone()) {
             Ok(payload) => payload,
             Err(e) => {

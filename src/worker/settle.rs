@@ -95,6 +95,7 @@ fn action_label(action: &str) -> &'static str {
         "disable" => "disable",
         "reinvite" => "reinvite",
         "delete" => "delete",
+        "group_members" => "group_members",
         _ => "other",
     }
 }

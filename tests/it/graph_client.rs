@@ -7,6 +7,7 @@ mod support;
 
 mod directory;
 mod errors;
+mod groups;
 mod paging;
 mod resilience;
 mod tokens;
