@@ -31,5 +31,5 @@ pub use client::{GraphClient, WriteRetry};
 pub use config::{Credential, GraphConfig, RetryPolicy};
 pub use error::{ErrorClass, GraphError, classify};
 pub use model::{GraphUser, Invitation, InvitationRequest, InvitedUser, RedeemUrl};
-pub use throttle::{OpKind, Throttle, ThrottleState};
+pub use throttle::{OpKind, Throttle, ThrottleState, ThrottleTally};
 pub use token::{AccessToken, OAuthTokenSource, TokenSource};
