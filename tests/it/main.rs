@@ -13,5 +13,6 @@ mod graph_client;
 mod http;
 mod plan;
 mod settings;
+mod shutdown;
 mod source;
 mod store_conformance;
