@@ -43,8 +43,8 @@ async fn metrics_pass_promtool_and_match_what_happened() {
     rows.push(own);
     let knobs = Knobs {
         write_budget: Some(Budget {
-            per_second: 20.0,
-            burst: 2,
+            per_second: 10.0,
+            burst: 1,
         }),
         ..Knobs::default()
     };
@@ -111,6 +111,10 @@ async fn metrics_pass_promtool_and_match_what_happened() {
     );
 
     let counters = world.emulator.counters();
+    assert!(
+        counters.throttled > 0,
+        "the emulator throttled: {counters:?}"
+    );
     assert_eq!(
         value(&got, "guestsync_graph_throttled_total"),
         counters.throttled as f64
