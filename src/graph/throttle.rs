@@ -2,12 +2,13 @@
 //! while a `Retry-After` pause is in force. The pause and pacing bookkeeping live behind
 //! [`ThrottleState`] so a later adapter can share them between replicas through the database.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use tokio::time::{Instant, sleep_until};
+
+use super::tally::{Tally, ThrottleTally};
 
 /// Which budget a request draws from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -82,24 +83,6 @@ pub struct Throttle {
     tally: Tally,
 }
 
-/// What this process's throttle let through and how often Graph paused it, since start.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ThrottleTally {
-    /// Reads let through (one per HTTP attempt).
-    pub reads: u64,
-    /// Writes let through (one per attempt, `$batch` items counted one by one).
-    pub writes: u64,
-    /// Pauses asked for by Graph (one per 429 answer).
-    pub pauses: u64,
-}
-
-#[derive(Debug, Default)]
-struct Tally {
-    reads: AtomicU64,
-    writes: AtomicU64,
-    pauses: AtomicU64,
-}
-
 impl std::fmt::Debug for Throttle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Throttle")
@@ -143,11 +126,7 @@ impl Throttle {
 
     /// The counts since start (for the status page's throttling history).
     pub fn tally(&self) -> ThrottleTally {
-        ThrottleTally {
-            reads: self.tally.reads.load(Ordering::Relaxed),
-            writes: self.tally.writes.load(Ordering::Relaxed),
-            pauses: self.tally.pauses.load(Ordering::Relaxed),
-        }
+        self.tally.snapshot()
     }
 
     /// Waits until no pause is in force and a pacing slot of `kind` is due. The pause is
@@ -165,11 +144,7 @@ impl Throttle {
                 .await;
             sleep_until(slot).await;
             if !self.is_paused().await {
-                let counter = match kind {
-                    OpKind::Read => &self.tally.reads,
-                    OpKind::Write => &self.tally.writes,
-                };
-                counter.fetch_add(1, Ordering::Relaxed);
+                self.tally.let_through(kind);
                 return;
             }
         }
@@ -177,7 +152,7 @@ impl Throttle {
 
     /// Pauses every caller for `d` from now; never shortens a longer pause.
     pub async fn pause_for(&self, d: Duration) {
-        self.tally.pauses.fetch_add(1, Ordering::Relaxed);
+        self.tally.paused();
         self.state.extend_pause(Instant::now() + d).await;
     }
 

@@ -172,7 +172,64 @@ fn path_segment(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::path_segment;
+    use chrono::DateTime;
+
+    use super::*;
+    use crate::http::ready::{Check, Readiness};
+
+    #[test]
+    fn values_from_outside_are_escaped_everywhere() {
+        let evil = r#"<script>alert("x")</script>"#;
+        let at = DateTime::UNIX_EPOCH;
+        let data = PageData {
+            now: at,
+            readiness: Readiness {
+                status: Status::Fail,
+                checks: vec![Check {
+                    name: "store",
+                    status: Status::Fail,
+                    detail: Some(evil.into()),
+                }],
+            },
+            runs: Ok(vec![RunRow {
+                id: 7,
+                kind: evil.into(),
+                started_at: at,
+                outcome: "failed",
+                failure: Some(evil.into()),
+                read: 1,
+                rejected: 0,
+                invites: 0,
+                updates: 0,
+                disables: 0,
+                errors: 0,
+                waiting: true,
+            }]),
+            queue: Err(evil.into()),
+            dead: Ok(vec![DeadRow {
+                anchor: evil.into(),
+                action: evil.into(),
+                code: evil.into(),
+                status: Some(400),
+                request_id: Some(evil.into()),
+                at,
+            }]),
+            throttle: Vec::new(),
+            funnel: None,
+        };
+        let html = render(&data);
+        assert!(!html.contains("<script>alert"), "{html}");
+        assert_eq!(
+            html.matches("<script>").count(),
+            1,
+            "only the page's own script"
+        );
+        assert!(html.contains("/api/v1/runs/7/approve") && html.contains("/api/v1/runs/7/reject"));
+        assert!(
+            html.contains("/api/v1/items/%3Cscript%3Ealert"),
+            "anchor encoded in the path"
+        );
+    }
 
     #[test]
     fn anchors_are_one_path_segment() {
