@@ -11,14 +11,15 @@
 
 FROM rust:1.95-slim-bookworm AS builder
 WORKDIR /src
-# Manifests first so the dependency layer is cached while only guestsync's own code changes.
+# Everything the build reads: the manifests (Cargo.toml declares the benches), the sources, and
+# the config and migrations the binary embeds.
 COPY Cargo.toml Cargo.lock ./
 COPY benches benches
 COPY src src
 COPY config config
 COPY migrations migrations
-RUN cargo build --release --locked --bin guestsync \
-    && strip target/release/guestsync
+ENV CARGO_PROFILE_RELEASE_STRIP=symbols
+RUN cargo build --release --locked --bin guestsync
 
 FROM debian:bookworm-slim
 RUN apt-get update \
