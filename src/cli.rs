@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// guestsync keeps Microsoft Entra ID B2B guests in line with a SQL identity store.
 #[derive(Debug, Parser)]
@@ -12,9 +12,24 @@ pub struct Cli {
     /// Configuration file (TOML); see config/default.toml for every key.
     #[arg(long, short = 'c', global = true, env = "GUESTSYNC_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Log format, overriding `log.format`: auto (text on a terminal, JSON otherwise), text
+    /// or json (one object per line, with the span fields: run id, anchor, Graph request-id).
+    #[arg(long, global = true, value_enum)]
+    pub log_format: Option<LogFormatArg>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--log-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormatArg {
+    /// Text on a terminal, JSON otherwise.
+    Auto,
+    /// Human-readable text.
+    Text,
+    /// One JSON object per line.
+    Json,
 }
 
 /// The commands.

@@ -1,8 +1,9 @@
 //! `guestsync run`: the daemon. A cycle every `sync.interval` (missed ticks skipped), the worker
-//! pool, and the HTTP surface (health probes and metrics) on `http.listen`; SIGINT/SIGTERM stop
-//! everything in order and release the leases at once. With several replicas on one PostgreSQL,
-//! only the leader runs cycles and rescues expired leases ([`crate::replicas::leadership`]); a
-//! replica that becomes the leader runs a cycle at once.
+//! pool, and the HTTP surface (status page, health probes and metrics) on `http.listen`.
+//! SIGINT/SIGTERM stop everything in order, also in the middle of a cycle (its reads are
+//! abandoned and the run is finished as cancelled), and release the leases at once. With several
+//! replicas on one PostgreSQL, only the leader runs cycles and rescues expired leases
+//! ([`crate::replicas::leadership`]); a replica that becomes the leader runs a cycle at once.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -40,19 +41,29 @@ pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     cycles.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut gauges = tokio::time::interval(GAUGES_EVERY);
     gauges.set_missed_tick_behavior(MissedTickBehavior::Skip);
-    let stop = super::shutdown_signal();
-    tokio::pin!(stop);
+    tokio::spawn({
+        let cancel = cancel.clone();
+        async move {
+            super::shutdown_signal().await;
+            tracing::info!("stop requested");
+            cancel.cancel();
+        }
+    });
     tracing::info!(
         interval_s = settings.sync.interval.as_secs(),
         "guestsync is running"
     );
     loop {
         tokio::select! {
-            _ = &mut stop => break,
+            _ = cancel.cancelled() => break,
             _ = cycles.tick() => {
-                let cycle = parts.engine.run_cycle("scheduled");
+                let cycle = parts.engine.run_cycle_until("scheduled", &cancel);
                 if let Some(result) = parts.leadership.while_leading(cycle).await {
+                    if cancel.is_cancelled() {
+                        break;
+                    }
                     health.record_result(parts.clock.now(), &result);
+                    state.page.record_cycle(parts.clock.now(), &result);
                     if let Err(error) = result {
                         tracing::error!(%error, "cycle failed; the next one runs on schedule");
                     }
@@ -78,11 +89,12 @@ pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
 }
 
 async fn refresh_gauges(state: &AppState, parts: &Parts) {
-    if let Err(error) = state
-        .exporter
-        .refresh(&*parts.store, parts.graph.throttle())
-        .await
-    {
+    let throttle = parts.graph.throttle();
+    state
+        .page
+        .sample_throttle(parts.clock.now(), throttle)
+        .await;
+    if let Err(error) = state.exporter.refresh(&*parts.store, throttle).await {
         tracing::warn!(%error, "cannot refresh the queue gauges");
     }
     state.exporter.run_upkeep();

@@ -8,7 +8,9 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::build::Parts;
-use crate::http::{AppState, HealthState, MetricsExporter, Probes, TokenProbe, router, serve};
+use crate::http::{
+    AppState, HealthState, MetricsExporter, PageState, Probes, TokenProbe, router, serve,
+};
 use crate::settings::Settings;
 
 /// The readiness probes over the daemon's parts.
@@ -34,7 +36,7 @@ pub async fn start(
         .await
         .with_context(|| format!("http.listen: cannot listen on {listen}"))?;
     let bound = listener.local_addr()?;
-    tracing::info!(address = %bound, "serving /health/live, /health/ready and /metrics");
+    tracing::info!(address = %bound, "serving the status page /, /health/live, /health/ready and /metrics");
     Ok(tokio::spawn(async move {
         if let Err(error) = serve(listener, router(state), cancel).await {
             tracing::error!(%error, "the HTTP server stopped");
@@ -54,5 +56,6 @@ pub fn app_state(probes: Probes, exporter: MetricsExporter) -> AppState {
     AppState {
         probes: Arc::new(probes),
         exporter,
+        page: PageState::new(),
     }
 }

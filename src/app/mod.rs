@@ -14,8 +14,8 @@ mod syncing;
 
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command};
-use crate::settings::{Settings, SettingsError};
+use crate::cli::{Cli, Command, LogFormatArg};
+use crate::settings::{LogFormat, Settings, SettingsError};
 
 /// Carries out one command; returns the process exit code.
 pub async fn run(cli: Cli) -> ExitCode {
@@ -34,6 +34,7 @@ pub async fn run(cli: Cli) -> ExitCode {
 
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = cli.config.as_deref();
+    let log = cli.log_format;
     match cli.command {
         Command::DefaultConfig => {
             print!("{}", crate::settings::DEFAULT_TOML);
@@ -46,22 +47,29 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Emulator(args) => emulator::serve(args).await,
         Command::Demo(args) => demo::run(args).await,
-        Command::Run => daemon::run(&loaded(config)?).await,
+        Command::Run => daemon::run(&loaded(config, log)?).await,
         Command::Health(args) => probe::health(config, args).await,
-        Command::Sync(args) => syncing::sync_once(&loaded(config)?, args).await,
-        Command::Plan(args) => syncing::plan(&loaded(config)?, args).await,
-        Command::Migrate => operate::migrate(&loaded(config)?).await,
-        Command::Check => operate::check(&loaded(config)?).await,
-        Command::Runs(args) => operate::runs(&loaded(config)?, args).await,
-        Command::Items(args) => operate::items(&loaded(config)?, args).await,
-        Command::Approve { run_id } => operate::approve(&loaded(config)?, run_id).await,
-        Command::Reject { run_id } => operate::reject(&loaded(config)?, run_id).await,
+        Command::Sync(args) => syncing::sync_once(&loaded(config, log)?, args).await,
+        Command::Plan(args) => syncing::plan(&loaded(config, log)?, args).await,
+        Command::Migrate => operate::migrate(&loaded(config, log)?).await,
+        Command::Check => operate::check(&loaded(config, log)?).await,
+        Command::Runs(args) => operate::runs(&loaded(config, log)?, args).await,
+        Command::Items(args) => operate::items(&loaded(config, log)?, args).await,
+        Command::Approve { run_id } => operate::approve(&loaded(config, log)?, run_id).await,
+        Command::Reject { run_id } => operate::reject(&loaded(config, log)?, run_id).await,
     }
 }
 
-/// Loads settings and starts telemetry.
-fn loaded(config: Option<&std::path::Path>) -> anyhow::Result<Settings> {
-    let settings = Settings::load(config)?;
+/// Loads settings and starts telemetry; `log` (`--log-format`) overrides `log.format`.
+fn loaded(config: Option<&std::path::Path>, log: Option<LogFormatArg>) -> anyhow::Result<Settings> {
+    let mut settings = Settings::load(config)?;
+    if let Some(format) = log {
+        settings.log.format = match format {
+            LogFormatArg::Auto => LogFormat::Auto,
+            LogFormatArg::Text => LogFormat::Text,
+            LogFormatArg::Json => LogFormat::Json,
+        };
+    }
     crate::telemetry::init(&settings.log)?;
     Ok(settings)
 }

@@ -187,9 +187,9 @@ impl GraphClient {
             let body = item.body.map(|b| b.to_string()).unwrap_or_default();
             let error = classify(status, &header_map(&item.headers), body.as_bytes());
             if error.class == ErrorClass::Throttled {
-                self.throttle()
-                    .pause_for(throttle_pause(&self.retry_policy(), &error))
-                    .await;
+                let pause = throttle_pause(&self.retry_policy(), &error);
+                super::metrics::throttled(pause);
+                self.throttle().pause_for(pause).await;
             }
             Err(error)
         };

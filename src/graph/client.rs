@@ -187,6 +187,7 @@ impl GraphClient {
             attempt,
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
+            client_request_id = tracing::field::Empty,
         );
         let started = Instant::now();
         let result = self.send(call, &token).instrument(span.clone()).await;
@@ -209,11 +210,16 @@ impl GraphClient {
         }
     }
 
+    /// Sends one attempt with a fresh `client-request-id` (Graph echoes it and logs it with
+    /// its own `request-id`); both ids are recorded on the `graph.request` span.
     async fn send(&self, call: &Call<'_>, token: &AccessToken) -> Result<Success, GraphError> {
+        let client_request_id = uuid::Uuid::new_v4().to_string();
+        tracing::Span::current().record("client_request_id", client_request_id.as_str());
         let mut request = self
             .http
             .request(call.method.clone(), call.url.clone())
-            .bearer_auth(token.secret());
+            .bearer_auth(token.secret())
+            .header("client-request-id", client_request_id);
         if let Some(body) = call.body {
             request = request.json(body);
         }

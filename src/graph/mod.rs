@@ -3,7 +3,8 @@
 //!
 //! - [`config`]: [`GraphConfig`], [`Credential`], [`RetryPolicy`].
 //! - [`token`], [`certificate`], [`http_client`]: client-credentials tokens via `oauth2`.
-//! - [`throttle`], [`backoff`], [`error`]: pacing, pauses, retries and classification.
+//! - [`throttle`], [`backoff`], [`error`]: pacing, pauses, retries and classification;
+//!   [`tally`]: what the throttle let through.
 //! - [`client`]: [`GraphClient`], the request loop; [`users`], [`invitations`], [`paging`],
 //!   [`batch`]: the typed calls; [`odata`]: literals and filters; [`model`]: payloads.
 
@@ -21,6 +22,7 @@ pub mod model;
 pub mod odata;
 pub mod paging;
 mod request;
+pub mod tally;
 pub mod throttle;
 pub mod token;
 mod token_error;
@@ -31,5 +33,6 @@ pub use client::{GraphClient, WriteRetry};
 pub use config::{Credential, GraphConfig, RetryPolicy};
 pub use error::{ErrorClass, GraphError, classify};
 pub use model::{GraphUser, Invitation, InvitationRequest, InvitedUser, RedeemUrl};
+pub use tally::ThrottleTally;
 pub use throttle::{LocalThrottleState, OpKind, Throttle, ThrottleState};
 pub use token::{AccessToken, OAuthTokenSource, TokenSource};

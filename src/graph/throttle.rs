@@ -8,6 +8,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::time::{Instant, sleep_until};
 
+use super::tally::{Tally, ThrottleTally};
+
 /// Which budget a request draws from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OpKind {
@@ -78,6 +80,7 @@ pub struct Throttle {
     state: Arc<dyn ThrottleState>,
     read_interval: Duration,
     write_interval: Duration,
+    tally: Tally,
 }
 
 impl std::fmt::Debug for Throttle {
@@ -117,7 +120,13 @@ impl Throttle {
             state,
             read_interval: interval(read_per_second),
             write_interval: interval(write_per_second),
+            tally: Tally::default(),
         }
+    }
+
+    /// The counts since start (for the status page's throttling history).
+    pub fn tally(&self) -> ThrottleTally {
+        self.tally.snapshot()
     }
 
     /// Waits until no pause is in force and a pacing slot of `kind` is due. The pause is
@@ -135,6 +144,7 @@ impl Throttle {
                 .await;
             sleep_until(slot).await;
             if !self.is_paused().await {
+                self.tally.let_through(kind);
                 return;
             }
         }
@@ -142,6 +152,7 @@ impl Throttle {
 
     /// Pauses every caller for `d` from now; never shortens a longer pause.
     pub async fn pause_for(&self, d: Duration) {
+        self.tally.paused();
         self.state.extend_pause(Instant::now() + d).await;
     }
 

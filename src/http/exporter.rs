@@ -39,6 +39,7 @@ impl MetricsExporter {
             .set_buckets_for_metric(Matcher::Full(names::CYCLE_DURATION.into()), &CYCLE_BUCKETS)?
             .build_recorder();
         let handle = recorder.handle();
+        metrics::with_local_recorder(&recorder, super::metric_help::describe_all);
         Ok(Self {
             recorder: Arc::new(recorder),
             handle,

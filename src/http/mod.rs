@@ -1,20 +1,25 @@
-//! The HTTP surface: health probes and metrics (admin API and status page to come).
+//! The HTTP surface: health probes, metrics and the status page (admin API to come).
 //!
 //! - [`state`]: [`HealthState`], what the daemon reports after each cycle.
 //! - [`ready`]: the readiness checks ([`Probes`]) and their JSON answer; `leader_check` says
 //!   which replica leads.
 //! - [`token_probe`]: the rate-limited token check.
-//! - [`exporter`]: the Prometheus recorder and the gauges refreshed from the store.
+//! - [`exporter`]: the Prometheus recorder and the gauges refreshed from the store;
+//!   `metric_help` describes every series.
+//! - [`page`]: the status page `GET /` and its in-memory history ([`PageState`]).
 //! - [`routes`]: the router ([`router`]) and [`serve`].
 
 pub mod exporter;
 mod leader_check;
+mod metric_help;
+pub mod page;
 pub mod ready;
 pub mod routes;
 pub mod state;
 pub mod token_probe;
 
 pub use exporter::MetricsExporter;
+pub use page::PageState;
 pub use ready::{Check, Probes, Readiness, Status};
 pub use routes::{AppState, router, serve};
 pub use state::{CycleMark, CycleOutcome, HealthState};

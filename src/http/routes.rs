@@ -1,6 +1,6 @@
-//! The routes: `GET /health/live`, `GET /health/ready` and `GET /metrics`, over an
-//! [`AppState`] that the composition root builds; and [`serve`], which runs them until
-//! cancelled.
+//! The routes: `GET /` (the status page), `GET /health/live`, `GET /health/ready` and
+//! `GET /metrics`, over an [`AppState`] that the composition root builds; and [`serve`],
+//! which runs them until cancelled.
 
 use std::sync::Arc;
 
@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use super::exporter::MetricsExporter;
+use super::page::PageState;
 use super::ready::Probes;
 
 /// What the handlers share.
@@ -22,11 +23,14 @@ pub struct AppState {
     pub probes: Arc<Probes>,
     /// The Prometheus exporter rendered by `/metrics`.
     pub exporter: MetricsExporter,
+    /// The status page's in-memory history (throttle samples, last redemption counts).
+    pub page: PageState,
 }
 
 /// The router of the health and metrics endpoints.
 pub fn router(state: AppState) -> Router {
     Router::new()
+        .route("/", get(super::page::status_page))
         .route("/health/live", get(live))
         .route("/health/ready", get(ready))
         .route("/metrics", get(metrics_text))

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::{CycleError, CycleReport};
+use super::{CycleError, CycleReport, Redemption};
 use crate::graph::GraphUser;
 use crate::store::Link;
 
@@ -50,12 +50,10 @@ pub fn cycle_finished(
 
 /// Sets the owned-guest gauge from the tenant read: guests whose object id a live link holds,
 /// counted by redemption state. Every state is set (zeros included) so none goes stale.
-pub fn owned_guests(guests: &[GraphUser], links: &[Link]) {
-    let owned: BTreeSet<&str> = links
-        .iter()
-        .filter(|l| l.deleted_at.is_none())
-        .map(|l| l.object_id.as_str())
-        .collect();
+/// Returns the same counts as a [`Redemption`] for the cycle report.
+pub fn owned_guests(guests: &[GraphUser], links: &[Link]) -> Redemption {
+    let live: Vec<&Link> = links.iter().filter(|l| l.deleted_at.is_none()).collect();
+    let owned: BTreeSet<&str> = live.iter().map(|l| l.object_id.as_str()).collect();
     let mut counts: BTreeMap<&'static str, u64> =
         REDEMPTION_STATES.iter().map(|s| (*s, 0)).collect();
     for guest in guests.iter().filter(|g| owned.contains(g.id.as_str())) {
@@ -63,8 +61,14 @@ pub fn owned_guests(guests: &[GraphUser], links: &[Link]) {
             .entry(redemption_state(guest.external_user_state.as_deref()))
             .or_default() += 1;
     }
-    for (state, n) in counts {
-        metrics::gauge!(OWNED_GUESTS, "external_user_state" => state).set(n as f64);
+    for (state, n) in &counts {
+        metrics::gauge!(OWNED_GUESTS, "external_user_state" => *state).set(*n as f64);
+    }
+    Redemption {
+        owned: live.len() as u64,
+        invited: live.iter().filter(|l| l.invited_at.is_some()).count() as u64,
+        pending: counts.get("pending_acceptance").copied().unwrap_or(0),
+        accepted: counts.get("accepted").copied().unwrap_or(0),
     }
 }
 

@@ -10,6 +10,7 @@ mod report;
 use std::sync::Arc;
 
 use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
 use crate::graph::{GraphClient, GraphError};
@@ -19,7 +20,7 @@ use crate::source::{SourceError, SourceReader, SourceSnapshot};
 use crate::store::{ItemState, RunId, RunOutcome, Store, StoreError};
 
 pub use convert::{TENANT_SELECT, link_state, observed, queue_item, queue_items};
-pub use report::{CycleReport, Preview, run_counts};
+pub use report::{CycleReport, Preview, Redemption, run_counts};
 
 /// Why a cycle stopped before recording a plan.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +37,9 @@ pub enum CycleError {
     /// A queue item could not be encoded.
     #[error("cannot encode a queue item: {0}")]
     Encode(#[from] serde_json::Error),
+    /// The cycle was cancelled (shutdown) while reading; nothing was planned.
+    #[error("cancelled: guestsync is stopping")]
+    Cancelled,
 }
 
 /// Runs cycles. Cheap to share behind an `Arc`.
@@ -95,13 +99,14 @@ impl Engine {
         } else {
             None
         };
-        let (plan, group_work) = self
+        let (plan, group_work, redemption) = self
             .plan_snapshot(&snapshot, desired_groups.as_ref())
             .await?;
         Ok(Preview {
             snapshot,
             plan,
             groups: group_work,
+            redemption,
         })
     }
 
@@ -109,7 +114,7 @@ impl Engine {
         &self,
         snapshot: &SourceSnapshot,
         desired_groups: Option<&groups::DesiredGroups>,
-    ) -> Result<(Plan, Vec<GroupWork>), CycleError> {
+    ) -> Result<(Plan, Vec<GroupWork>, Redemption), CycleError> {
         let mut guests = self.graph.list_guests(&TENANT_SELECT).await?;
         if self.invited_members {
             let filter = "creationType eq 'Invitation' and userType eq 'Member'";
@@ -117,7 +122,7 @@ impl Engine {
             guests.extend(members);
         }
         let links = self.store.link_list().await?;
-        metrics::owned_guests(&guests, &links);
+        let redemption = metrics::owned_guests(&guests, &links);
         let links: Vec<_> = links.iter().filter_map(link_state).collect();
         let group_work = match desired_groups {
             Some(desired) => {
@@ -131,26 +136,54 @@ impl Engine {
             observed: guests.into_iter().map(observed).collect(),
             links,
         };
-        Ok((plan(&input, &self.policy, self.clock.now()), group_work))
+        Ok((
+            plan(&input, &self.policy, self.clock.now()),
+            group_work,
+            redemption,
+        ))
     }
 
     /// One cycle: plan and record it as a run. A failed read is recorded as a failed run.
     /// Emits the cycle metrics ([`metrics`]).
-    #[tracing::instrument(skip_all, name = "sync.cycle", fields(run.id = tracing::field::Empty))]
     pub async fn run_cycle(&self, kind: &str) -> Result<CycleReport, CycleError> {
+        self.run_cycle_until(kind, &CancellationToken::new()).await
+    }
+
+    /// [`Engine::run_cycle`], abandoned when `cancel` fires while the source or tenant is
+    /// being read: the run is then finished as failed ([`CycleError::Cancelled`]) and nothing
+    /// is planned. Once reading is done the short recording runs to its end, so a run is never
+    /// half recorded.
+    #[tracing::instrument(skip_all, name = "sync.cycle", fields(run.id = tracing::field::Empty))]
+    pub async fn run_cycle_until(
+        &self,
+        kind: &str,
+        cancel: &CancellationToken,
+    ) -> Result<CycleReport, CycleError> {
         let started = tokio::time::Instant::now();
-        let result = self.cycle(kind).await;
+        let result = self.cycle(kind, cancel).await;
         metrics::cycle_finished(&result, started.elapsed(), self.clock.now());
         result
     }
 
-    async fn cycle(&self, kind: &str) -> Result<CycleReport, CycleError> {
+    async fn cycle(
+        &self,
+        kind: &str,
+        cancel: &CancellationToken,
+    ) -> Result<CycleReport, CycleError> {
         let run_id = self.store.run_start(self.clock.now(), kind).await?;
         tracing::Span::current().record("run.id", run_id);
-        match self.preview().await {
+        let read = tokio::select! {
+            read = self.preview() => read,
+            _ = cancel.cancelled() => Err(CycleError::Cancelled),
+        };
+        match read {
             Ok(preview) => self.record(run_id, preview).await,
             Err(error) => {
-                tracing::error!(%error, "cycle aborted; nothing was planned");
+                if matches!(error, CycleError::Cancelled) {
+                    tracing::warn!("cycle cancelled by shutdown; nothing was planned");
+                } else {
+                    tracing::error!(%error, "cycle aborted; nothing was planned");
+                }
                 let outcome = RunOutcome::Failed(error.to_string());
                 self.store
                     .run_finish(run_id, self.clock.now(), outcome, Default::default())
@@ -235,6 +268,15 @@ impl Engine {
             "succeeded"
         };
         ::metrics::counter!("guestsync_cycles_total", "outcome" => label).increment(1);
+        tracing::info!(
+            outcome = label,
+            read = report.counts.read,
+            rejected = report.counts.rejected,
+            invites = report.counts.invites,
+            updates = report.counts.updates,
+            disables = report.counts.disables,
+            "cycle recorded"
+        );
         self.wake.notify_waiters();
         Ok(report)
     }

@@ -14,6 +14,21 @@ pub struct Preview {
     pub plan: Plan,
     /// The membership work per managed group (empty when no group is managed).
     pub groups: Vec<GroupWork>,
+    /// Owned guests by redemption state, as the tenant read saw them.
+    pub redemption: Redemption,
+}
+
+/// The guests guestsync owns, by redemption state, as one cycle's tenant read saw them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Redemption {
+    /// Live links: guests guestsync owns (invited or adopted).
+    pub owned: u64,
+    /// Live links guestsync made by inviting (adopted guests are not counted).
+    pub invited: u64,
+    /// Owned guests whose `externalUserState` is `PendingAcceptance`.
+    pub pending: u64,
+    /// Owned guests whose `externalUserState` is `Accepted`.
+    pub accepted: u64,
 }
 
 /// A recorded cycle.
@@ -27,6 +42,8 @@ pub struct CycleReport {
     pub counts: RunCounts,
     /// Disables held by the brake.
     pub held_disables: u64,
+    /// Owned guests by redemption state, as this cycle's tenant read saw them.
+    pub redemption: Redemption,
 }
 
 impl CycleReport {
@@ -42,6 +59,7 @@ impl CycleReport {
             outcome,
             counts: run_counts(preview),
             held_disables,
+            redemption: preview.redemption,
         }
     }
 

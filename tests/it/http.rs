@@ -3,6 +3,9 @@
 
 mod daemon;
 mod metrics;
+mod page;
+mod page_states;
+mod promtool;
 mod ready;
 
 use std::sync::Arc;
@@ -11,7 +14,9 @@ use std::time::Duration;
 use guestsync::app::build::Parts;
 use guestsync::clock::Clock;
 use guestsync::demo::sample::{PartnerRow, partner_rows};
-use guestsync::http::{AppState, HealthState, MetricsExporter, Probes, TokenProbe, router, serve};
+use guestsync::http::{
+    AppState, HealthState, MetricsExporter, PageState, Probes, TokenProbe, router, serve,
+};
 use guestsync::store::Store;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
@@ -38,11 +43,17 @@ pub async fn serve_app(probes: Probes, exporter: MetricsExporter) -> (String, He
     let state = AppState {
         probes: Arc::new(probes),
         exporter,
+        page: PageState::new(),
     };
+    (serve_state(state).await, health)
+}
+
+/// Serves `state` on 127.0.0.1:0; returns the base URL. The server stops with the runtime.
+pub async fn serve_state(state: AppState) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(serve(listener, router(state), CancellationToken::new()));
-    (base, health)
+    base
 }
 
 pub async fn get(url: &str) -> (u16, String) {
