@@ -49,6 +49,17 @@ pub fn process_env() -> Map<String, String> {
         .collect()
 }
 
+/// Sections whose keys are not fixed (property names, rule lists): their own parsers refuse
+/// what they do not know, by name.
+const OPEN_SECTIONS: [&str; 2] = ["mapping", "scope"];
+
+fn is_open(key: &str) -> bool {
+    OPEN_SECTIONS.iter().any(|section| {
+        key.strip_prefix(section)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+    })
+}
+
 fn refuse_unknown_keys(merged: &Config) -> Result<(), SettingsError> {
     let known = default_keys()?;
     let table: Map<String, Value> = merged
@@ -57,7 +68,7 @@ fn refuse_unknown_keys(merged: &Config) -> Result<(), SettingsError> {
         .map_err(|e| SettingsError::single("configuration", e.to_string()))?;
     let mut unknown = Vec::new();
     collect_keys("", &table, &mut |key| {
-        if !known.contains(key) {
+        if !known.contains(key) && !is_open(key) {
             unknown.push(key.to_string());
         }
     });

@@ -6,7 +6,9 @@
 mod duration;
 mod error;
 mod load;
+mod mapping;
 mod raw;
+mod scope;
 mod sections;
 
 use std::path::Path;
@@ -19,6 +21,8 @@ pub use sections::{
     LogSettings, SafetySettings, SourceSettings, StateSettings, SyncSettings, WorkerSettings,
 };
 
+use crate::plan::Scope;
+use crate::source::Mapping;
 use error::Problems;
 
 /// Every setting, parsed and validated.
@@ -44,6 +48,10 @@ pub struct Settings {
     pub http: HttpSettings,
     /// `[log]`: log level and format.
     pub log: LogSettings,
+    /// `[mapping]`: source columns → Graph properties (with the scope-only columns).
+    pub mapping: Mapping,
+    /// `[[scope]]`: which identities are in scope.
+    pub scope: Scope,
 }
 
 impl Settings {
@@ -69,6 +77,8 @@ impl Settings {
         let safety = sections::parse_safety(&raw.safety, &mut problems);
         let http = sections::parse_http(&raw.http, &mut problems);
         let log = sections::parse_log(&raw.log, &mut problems);
+        let mapping = mapping::parse_mapping(&raw.mapping, &mut problems);
+        let (scope, mapping) = scope::parse_scope(&raw.scope, mapping, &mut problems);
         problems.finish()?;
         let missing =
             || SettingsError::single("configuration", "internal: a section was not parsed");
@@ -83,6 +93,8 @@ impl Settings {
             safety: safety.ok_or_else(missing)?,
             http: http.ok_or_else(missing)?,
             log: log.ok_or_else(missing)?,
+            mapping,
+            scope,
         })
     }
 

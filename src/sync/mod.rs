@@ -16,7 +16,7 @@ use crate::plan::{BrakeDecision, Plan, PlanInput, PlanPolicy, plan};
 use crate::source::{SourceError, SourceReader, SourceSnapshot};
 use crate::store::{ItemState, RunId, RunOutcome, Store, StoreError};
 
-pub use convert::{TENANT_SELECT, link_state, observed, queue_item, queue_items};
+pub use convert::{TENANT_SELECT, link_state, observed, queue_item, queue_items, tenant_select};
 pub use report::{CycleReport, Preview, run_counts};
 
 /// Why a cycle stopped before recording a plan.
@@ -36,6 +36,15 @@ pub enum CycleError {
     Encode(#[from] serde_json::Error),
 }
 
+/// Whether a row asks to be invited as Member (`user_type` column): the guest read alone
+/// would then miss its account.
+fn any_member_row(snapshot: &SourceSnapshot) -> bool {
+    snapshot
+        .identities
+        .iter()
+        .any(|i| i.extras.user_type() == Some(crate::identity::UserType::Member))
+}
+
 /// Runs cycles. Cheap to share behind an `Arc`.
 #[derive(Debug)]
 pub struct Engine {
@@ -46,6 +55,7 @@ pub struct Engine {
     policy: PlanPolicy,
     wake: Arc<Notify>,
     invited_members: bool,
+    select: Vec<&'static str>,
 }
 
 impl Engine {
@@ -66,7 +76,14 @@ impl Engine {
             policy,
             wake,
             invited_members: false,
+            select: TENANT_SELECT.to_vec(),
         }
+    }
+
+    /// Reads exactly the properties of `mapped` from the tenant (default: [`TENANT_SELECT`]).
+    pub fn with_mapped(mut self, mapped: crate::identity::PropertySet) -> Self {
+        self.select = tenant_select(mapped);
+        self
     }
 
     /// Also reads invited accounts of `userType` Member, for tenants where guestsync invites
@@ -85,10 +102,10 @@ impl Engine {
     }
 
     async fn plan_snapshot(&self, snapshot: &SourceSnapshot) -> Result<Plan, CycleError> {
-        let mut guests = self.graph.list_guests(&TENANT_SELECT).await?;
-        if self.invited_members {
+        let mut guests = self.graph.list_guests(&self.select).await?;
+        if self.invited_members || any_member_row(snapshot) {
             let filter = "creationType eq 'Invitation' and userType eq 'Member'";
-            let members = self.graph.list_users(Some(filter), &TENANT_SELECT).await?;
+            let members = self.graph.list_users(Some(filter), &self.select).await?;
             guests.extend(members);
         }
         let links = self.store.link_list().await?;

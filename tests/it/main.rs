@@ -11,6 +11,7 @@ mod engine;
 mod engine_sources;
 mod graph_client;
 mod http;
+mod mapping;
 mod plan;
 mod settings;
 mod source;
