@@ -3,6 +3,7 @@
 
 mod options;
 mod roundtrip;
+mod rules;
 mod scoping;
 
 use std::io::Write;
