@@ -45,6 +45,7 @@ fn world() -> PlanInput {
                 anchor: anchor.clone(),
                 email: email.clone(),
                 attributes,
+                extras: Default::default(),
             });
         }
         if new {

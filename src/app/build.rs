@@ -111,9 +111,10 @@ pub async fn source_reader(settings: &Settings) -> anyhow::Result<SourceReader> 
         statement_timeout: source.statement_timeout,
         max_rows: None,
     };
-    SourceReader::connect(&config)
+    let reader = SourceReader::connect(&config)
         .await
-        .context("source.url: cannot connect to the source")
+        .context("source.url: cannot connect to the source")?;
+    Ok(reader.with_mapping(settings.mapping.clone()))
 }
 
 /// The planner's policy from `[sync]` and `[safety]`.
@@ -123,6 +124,8 @@ pub fn plan_policy(settings: &Settings) -> PlanPolicy {
             .unwrap_or_else(|_| chrono::Duration::minutes(2)),
         max_disables: settings.safety.max_disables,
         max_disable_percent: settings.safety.max_disable_percent,
+        create_only: settings.mapping.create_only(),
+        scope: settings.scope.clone(),
     }
 }
 
@@ -191,7 +194,8 @@ pub async fn parts(settings: &Settings) -> anyhow::Result<Parts> {
             wake.clone(),
         )
         .with_invited_members(settings.invite.invited_user_type == "Member")
-        .with_groups(settings.groups.clone()),
+        .with_groups(settings.groups.clone())
+        .with_mapped(settings.mapping.mapped()),
     );
     let worker = Arc::new(Worker::new(
         store.clone(),

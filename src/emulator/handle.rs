@@ -124,6 +124,11 @@ impl EmulatorHandle {
         self.shared.admin_users()
     }
 
+    /// Every accepted invitation body, in order.
+    pub fn invitations(&self) -> Vec<Value> {
+        self.shared.lock().invitations.clone()
+    }
+
     /// Adds a user (admin action, no budget, no lag); returns its object id.
     pub fn add_user(&self, seed: SeedUser) -> String {
         self.shared.admin_add(&seed)

@@ -158,6 +158,7 @@ pub(crate) fn create(shared: &Shared, req: &GraphRequest, now: Instant) -> Graph
     if invite.send {
         inner.counters.invitation_emails_sent += 1;
     }
+    inner.invitations.push(Value::Object(body.clone()));
     let upn = inner
         .users
         .get(&id)

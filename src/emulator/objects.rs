@@ -21,9 +21,24 @@ fn base(id: &str, created: &str) -> Map<String, Value> {
         "employeeId",
         "companyName",
         "department",
+        "employeeType",
+        "city",
+        "state",
+        "country",
+        "streetAddress",
+        "postalCode",
+        "usageLocation",
     ] {
         user.insert(name.into(), Value::Null);
     }
+    // Graph returns the complex type with all fifteen attributes, unset ones null.
+    let extensions: Map<String, Value> = (1..=15)
+        .map(|n| (format!("extensionAttribute{n}"), Value::Null))
+        .collect();
+    user.insert(
+        "onPremisesExtensionAttributes".into(),
+        Value::Object(extensions),
+    );
     user.insert("id".into(), json!(id));
     user.insert("businessPhones".into(), json!([]));
     user.insert("createdDateTime".into(), json!(created));

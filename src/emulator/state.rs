@@ -57,6 +57,8 @@ pub(crate) struct Inner {
     pub throttle: Throttle,
     pub rng: StdRng,
     pub counters: Counters,
+    /// Every accepted `POST /invitations` body, in order (for tests and the control view).
+    pub invitations: Vec<Value>,
 }
 
 /// State shared by every request handler.
@@ -82,6 +84,7 @@ impl Shared {
             groups: BTreeMap::new(),
             tokens: HashMap::new(),
             counters: Counters::default(),
+            invitations: Vec::new(),
         };
         Self {
             config,

@@ -1,5 +1,6 @@
 //! Typed Graph payloads (serde, camelCase): users, invitations and the redacted redeem URL.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -45,6 +46,24 @@ pub struct GraphUser {
     pub office_location: Option<String>,
     /// Employee id.
     pub employee_id: Option<String>,
+    /// Employee type.
+    pub employee_type: Option<String>,
+    /// City.
+    pub city: Option<String>,
+    /// State or province.
+    pub state: Option<String>,
+    /// Country or region (free text).
+    pub country: Option<String>,
+    /// Street address.
+    pub street_address: Option<String>,
+    /// Postal code.
+    pub postal_code: Option<String>,
+    /// Two-letter usage location.
+    pub usage_location: Option<String>,
+    /// Mobile phone.
+    pub mobile_phone: Option<String>,
+    /// `extensionAttribute1..15` by name; Graph returns all fifteen, unset ones `null`.
+    pub on_premises_extension_attributes: Option<BTreeMap<String, Option<String>>>,
     /// Creation time.
     pub created_date_time: Option<DateTime<Utc>>,
 }

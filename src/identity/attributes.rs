@@ -1,6 +1,8 @@
 //! [`Attributes`]: the managed attribute values of one identity or guest, packed into one heap
-//! allocation (the planner holds millions of them). Serialised as a JSON object keyed by the
-//! Graph property name (`{"displayName":"Ada"}`), in property order.
+//! allocation (the planner holds millions of them). A property is absent, `null` (to be
+//! cleared in the tenant, see the mapping's null policy) or has a value. Serialised as a JSON
+//! object keyed by the Graph property name (`{"displayName":"Ada","city":null}`), in property
+//! order.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -11,30 +13,28 @@ use super::Property;
 
 const SLOTS: usize = Property::ALL.len();
 
-/// Attribute values by property. A property that is absent has no value in the source.
+/// One property's entry: `None` for `null`, else the value.
+pub type Entry<'a> = Option<&'a str>;
+
+/// Attribute values by property. A property that is absent has no value in the source (and is
+/// left alone); a `null` one is to be cleared.
 ///
-/// Packed into one string: a header byte with one bit per present property, the byte length of
-/// each present value (6 bits per byte, bit 6 set when more follow; all bytes ASCII), then the
-/// values in property order. The encoding is canonical, so the derived `Eq` and `Hash` agree
-/// with the values; no attributes is the empty string (no allocation).
+/// Packed into one string, all header bytes ASCII: the mask of present properties (one bit per
+/// property in [`Property::ALL`] order), then per present property its byte length plus one
+/// (`0` = `null`), each number written 6 bits per byte with bit 6 set when more follow; then
+/// the values in property order. The encoding is canonical, so the derived `Eq` and `Hash`
+/// agree with the values; no attributes is the empty string (no allocation).
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct Attributes(Box<str>);
-
-impl Property {
-    /// The property's position in [`Property::ALL`].
-    fn slot(self) -> usize {
-        self as usize
-    }
-}
 
 const MORE: u8 = 0x40;
 const DIGIT: u8 = 0x3f;
 
-fn push_len(out: &mut String, mut len: usize) {
+fn push_number(out: &mut String, mut n: usize) {
     loop {
-        let digit = (len & usize::from(DIGIT)) as u8;
-        len >>= 6;
-        if len == 0 {
+        let digit = (n & usize::from(DIGIT)) as u8;
+        n >>= 6;
+        if n == 0 {
             out.push(char::from(digit));
             return;
         }
@@ -42,14 +42,14 @@ fn push_len(out: &mut String, mut len: usize) {
     }
 }
 
-fn read_len(bytes: &[u8], pos: &mut usize) -> Option<usize> {
-    let mut len = 0usize;
+fn read_number(bytes: &[u8], pos: &mut usize) -> Option<usize> {
+    let mut n = 0usize;
     for shift in (0..usize::BITS).step_by(6) {
         let byte = *bytes.get(*pos)?;
         *pos += 1;
-        len |= usize::from(byte & DIGIT).checked_shl(shift)?;
+        n |= usize::from(byte & DIGIT).checked_shl(shift)?;
         if byte & MORE == 0 {
-            return Some(len);
+            return Some(n);
         }
     }
     None
@@ -64,150 +64,158 @@ impl Attributes {
     /// Sets `property` to `value`.
     pub fn set(&mut self, property: Property, value: impl Into<String>) {
         let value = value.into();
-        let mut values = self.values();
-        values[property.slot()] = Some(&value);
-        *self = Self::from_values(values);
+        self.put(property, Some(&value));
     }
 
-    /// The value of `property`, if any.
+    /// Sets `property` to `null` (to be cleared).
+    pub fn set_null(&mut self, property: Property) {
+        self.put(property, None);
+    }
+
+    /// Sets the entry of `property`: a value, or `None` for `null`.
+    pub fn put(&mut self, property: Property, entry: Entry<'_>) {
+        let mut entries = self.entries_array();
+        entries[property.slot()] = Some(entry);
+        *self = Self::from_entries(entries);
+    }
+
+    /// The value of `property`; `None` when absent or `null`.
     pub fn get(&self, property: Property) -> Option<&str> {
-        self.values()[property.slot()]
+        self.entry(property).flatten()
     }
 
-    /// The properties with values, in a fixed order.
+    /// The entry of `property`: `None` when absent, `Some(None)` when `null`.
+    pub fn entry(&self, property: Property) -> Option<Entry<'_>> {
+        self.entries_array()[property.slot()]
+    }
+
+    /// Whether no property is present.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The properties with values (not the `null` ones), in a fixed order.
     pub fn iter(&self) -> impl Iterator<Item = (Property, &str)> {
+        self.entries().filter_map(|(p, v)| v.map(|v| (p, v)))
+    }
+
+    /// Every present property with its entry (`None` = `null`), in a fixed order.
+    pub fn entries(&self) -> impl Iterator<Item = (Property, Entry<'_>)> {
         Property::ALL
             .into_iter()
-            .zip(self.values())
-            .filter_map(|(p, v)| v.map(|v| (p, v)))
+            .zip(self.entries_array())
+            .filter_map(|(p, e)| e.map(|e| (p, e)))
     }
 
-    /// Decodes the packed string into one value per property.
-    fn values(&self) -> [Option<&str>; SLOTS] {
-        let mut values = [None; SLOTS];
+    /// These attributes without the `null` entries.
+    pub fn without_nulls(&self) -> Self {
+        let mut entries = self.entries_array();
+        entries.iter_mut().for_each(|e| {
+            if *e == Some(None) {
+                *e = None;
+            }
+        });
+        Self::from_entries(entries)
+    }
+
+    /// Decodes the packed string into one entry per property.
+    fn entries_array(&self) -> [Option<Entry<'_>>; SLOTS] {
+        let mut entries = [None; SLOTS];
         let bytes = self.0.as_bytes();
-        let Some(&mask) = bytes.first() else {
-            return values;
+        let mut pos = 0;
+        let Some(mask) = read_number(bytes, &mut pos) else {
+            return entries;
         };
-        let mut pos = 1;
         let mut lens = [None; SLOTS];
         for (slot, len) in lens.iter_mut().enumerate() {
             if mask & (1 << slot) != 0 {
-                *len = read_len(bytes, &mut pos);
+                *len = read_number(bytes, &mut pos);
             }
         }
-        for (value, len) in values.iter_mut().zip(lens) {
-            if let Some(len) = len {
-                *value = self.0.get(pos..pos + len);
-                pos += len;
+        for (entry, len) in entries.iter_mut().zip(lens) {
+            match len {
+                Some(0) => *entry = Some(None),
+                Some(len) => {
+                    *entry = self.0.get(pos..pos + len - 1).map(Some);
+                    pos += len - 1;
+                }
+                None => {}
             }
         }
-        values
+        entries
     }
 
-    fn from_values(values: [Option<&str>; SLOTS]) -> Self {
-        let mut mask = 0u8;
-        let mut header = String::with_capacity(1 + 2 * SLOTS);
-        for (slot, value) in values.iter().enumerate() {
-            if let Some(value) = value {
+    fn from_entries(entries: [Option<Entry<'_>>; SLOTS]) -> Self {
+        let mut mask = 0usize;
+        let mut header = String::with_capacity(2 * SLOTS);
+        for (slot, entry) in entries.iter().enumerate() {
+            if let Some(entry) = entry {
                 mask |= 1 << slot;
-                push_len(&mut header, value.len());
+                push_number(&mut header, entry.map_or(0, |v| v.len() + 1));
             }
         }
         if mask == 0 {
             return Self::default();
         }
-        let len = values.iter().flatten().map(|v| v.len()).sum::<usize>();
-        let mut text = String::with_capacity(1 + header.len() + len);
-        text.push(char::from(mask));
+        let values = || entries.iter().flatten().flatten();
+        let len = values().map(|v| v.len()).sum::<usize>();
+        let mut text = String::with_capacity(6 + header.len() + len);
+        push_number(&mut text, mask);
         text.push_str(&header);
-        values.iter().flatten().for_each(|v| text.push_str(v));
+        values().for_each(|v| text.push_str(v));
         Self(text.into_boxed_str())
+    }
+}
+
+impl<'a> FromIterator<(Property, &'a str)> for Attributes {
+    /// Attributes with these values (the last one wins for a property given twice).
+    fn from_iter<I: IntoIterator<Item = (Property, &'a str)>>(iter: I) -> Self {
+        let mut entries = [None; SLOTS];
+        for (property, value) in iter {
+            entries[property.slot()] = Some(Some(value));
+        }
+        Self::from_entries(entries)
+    }
+}
+
+/// An entry in `Debug` output: the quoted value, or `null`.
+struct Shown<'a>(Entry<'a>);
+
+impl fmt::Debug for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(v) => fmt::Debug::fmt(v, f),
+            None => f.write_str("null"),
+        }
     }
 }
 
 impl fmt::Debug for Attributes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Attributes(")?;
-        f.debug_map().entries(self.iter()).finish()?;
+        f.debug_map()
+            .entries(self.entries().map(|(p, e)| (p, Shown(e))))
+            .finish()?;
         f.write_str(")")
     }
 }
 
 impl Serialize for Attributes {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.iter())
+        serializer.collect_map(self.entries())
     }
 }
 
 impl<'de> Deserialize<'de> for Attributes {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let map = BTreeMap::<Property, String>::deserialize(deserializer)?;
-        let mut values = [None; SLOTS];
+        let map = BTreeMap::<Property, Option<String>>::deserialize(deserializer)?;
+        let mut entries = [None; SLOTS];
         for (property, value) in &map {
-            values[property.slot()] = Some(value.as_str());
+            entries[property.slot()] = Some(value.as_deref());
         }
-        Ok(Self::from_values(values))
+        Ok(Self::from_entries(entries))
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn set_get_iter_in_property_order() {
-        let mut a = Attributes::new();
-        a.set(Property::Surname, "Lovelace");
-        a.set(Property::DisplayName, "Ada");
-        a.set(Property::JobTitle, "");
-        a.set(Property::DisplayName, "Ada L.");
-        assert_eq!(a.get(Property::DisplayName), Some("Ada L."));
-        assert_eq!(a.get(Property::JobTitle), Some(""));
-        assert_eq!(a.get(Property::GivenName), None);
-        let all: Vec<_> = a.iter().collect();
-        assert_eq!(
-            all,
-            [
-                (Property::DisplayName, "Ada L."),
-                (Property::Surname, "Lovelace"),
-                (Property::JobTitle, ""),
-            ]
-        );
-    }
-
-    #[test]
-    fn equality_ignores_insertion_order_and_empty_is_not_absent() {
-        let mut a = Attributes::new();
-        a.set(Property::CompanyName, "X");
-        a.set(Property::DisplayName, "Ada");
-        let mut b = Attributes::new();
-        b.set(Property::DisplayName, "Ada");
-        b.set(Property::CompanyName, "X");
-        assert_eq!(a, b);
-        let mut c = Attributes::new();
-        c.set(Property::Department, "");
-        assert_ne!(c, Attributes::new());
-    }
-
-    #[test]
-    fn serde_is_an_object_keyed_by_graph_name() {
-        let mut a = Attributes::new();
-        a.set(Property::OfficeLocation, "B1");
-        a.set(Property::DisplayName, "Ada");
-        let json = serde_json::to_string(&a).unwrap();
-        assert_eq!(json, r#"{"displayName":"Ada","officeLocation":"B1"}"#);
-        let back: Attributes = serde_json::from_str(&json).unwrap();
-        assert_eq!(back, a);
-        assert!(serde_json::from_str::<Attributes>(r#"{"mail":"x"}"#).is_err());
-        let long = "é".repeat(5000);
-        let mut b = a.clone();
-        b.set(Property::Surname, long.as_str());
-        assert_eq!(b.get(Property::Surname), Some(long.as_str()));
-        assert_eq!(b.get(Property::OfficeLocation), Some("B1"));
-        assert_eq!(
-            format!("{a:?}"),
-            r#"Attributes({DisplayName: "Ada", OfficeLocation: "B1"})"#
-        );
-    }
-}
+mod tests;

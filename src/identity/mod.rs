@@ -1,6 +1,7 @@
-//! Identities as read from the source: [`Anchor`], [`Email`] and [`Attributes`], as validated
-//! newtypes. Parsing normalises; a value that cannot be made valid is an [`IdentityError`] that
-//! names what was wrong, so the row can be rejected with that reason.
+//! Identities as read from the source: [`Anchor`], [`Email`], [`Attributes`] (of the managed
+//! [`Property`] values) and [`RowExtras`], as validated newtypes. Parsing normalises; a value
+//! that cannot be made valid is an [`IdentityError`] that names what was wrong, so the row can
+//! be rejected with that reason.
 
 use std::fmt;
 
@@ -8,10 +9,20 @@ use serde::{Deserialize, Serialize};
 
 mod attributes;
 mod email;
+mod extras;
+mod property;
 mod text;
 
 pub use attributes::Attributes;
 pub use email::Email;
+pub use extras::{RowExtras, UserType, parse_redirect_url};
+pub use property::{EXTENSIONS, Property, PropertySet};
+
+/// Normalises free text (trim, NFC, invisible characters stripped); `None` when blank. For
+/// source values that are not Graph attributes (scope-only columns).
+pub fn text_value(raw: &str) -> Option<String> {
+    text::normalize_text(raw)
+}
 
 /// Why a value from the source was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -81,89 +92,6 @@ impl fmt::Display for Anchor {
     }
 }
 
-/// A Graph user property guestsync manages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Property {
-    /// `displayName` (≤ 256, cannot be cleared).
-    DisplayName,
-    /// `givenName` (≤ 64).
-    GivenName,
-    /// `surname` (≤ 64).
-    Surname,
-    /// `jobTitle` (≤ 128).
-    JobTitle,
-    /// `department` (≤ 64).
-    Department,
-    /// `companyName` (≤ 64).
-    CompanyName,
-    /// `officeLocation` (≤ 128).
-    OfficeLocation,
-}
-
-impl Property {
-    /// Every managed property, in a fixed order.
-    pub const ALL: [Property; 7] = [
-        Property::DisplayName,
-        Property::GivenName,
-        Property::Surname,
-        Property::JobTitle,
-        Property::Department,
-        Property::CompanyName,
-        Property::OfficeLocation,
-    ];
-
-    /// The property's name in Graph.
-    pub fn graph_name(self) -> &'static str {
-        match self {
-            Property::DisplayName => "displayName",
-            Property::GivenName => "givenName",
-            Property::Surname => "surname",
-            Property::JobTitle => "jobTitle",
-            Property::Department => "department",
-            Property::CompanyName => "companyName",
-            Property::OfficeLocation => "officeLocation",
-        }
-    }
-
-    /// The longest value Graph accepts, in characters.
-    pub fn max_chars(self) -> usize {
-        match self {
-            Property::DisplayName => 256,
-            Property::GivenName | Property::Surname => 64,
-            Property::Department | Property::CompanyName => 64,
-            Property::JobTitle | Property::OfficeLocation => 128,
-        }
-    }
-
-    /// Normalises a raw value for this property (see the `text` module: trim, NFC, invisible
-    /// characters stripped, control characters collapsed to a space). `Ok(None)` when nothing is
-    /// left; an error naming the numbers when the value is longer than [`Self::max_chars`]
-    /// (never truncated).
-    pub fn normalize(self, raw: &str) -> Result<Option<String>, IdentityError> {
-        let Some(value) = text::normalize_text(raw) else {
-            return Ok(None);
-        };
-        let chars = value.chars().count();
-        if chars > self.max_chars() {
-            return Err(IdentityError::Attribute {
-                property: self.graph_name(),
-                reason: format!(
-                    "{} is {chars} characters, the limit is {}",
-                    self.graph_name(),
-                    self.max_chars()
-                ),
-            });
-        }
-        Ok(Some(value))
-    }
-
-    /// The property with this Graph name, if managed.
-    pub fn from_graph_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.graph_name() == name)
-    }
-}
-
 /// One identity of the source, after mapping, normalisation and validation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
@@ -173,6 +101,9 @@ pub struct Identity {
     pub email: Email,
     /// The managed attributes.
     pub attributes: Attributes,
+    /// Per-row invitation options and scope-only column values (usually empty).
+    #[serde(default, skip_serializing_if = "RowExtras::is_empty")]
+    pub extras: RowExtras,
 }
 
 #[cfg(test)]

@@ -189,6 +189,9 @@ pub struct PlanCounts {
     pub pending_replication: u64,
     /// Anchors held as conflicts.
     pub conflicts: u64,
+    /// Identities the `[[scope]]` rules leave out (treated as absent from the source).
+    #[serde(default)]
+    pub out_of_scope: u64,
 }
 
 /// The result of one planning pass.

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::actions::{Action, ConflictReason};
 use super::matching::{Index, Linked, MatchOutcome, match_key};
 use super::model::{LinkState, ObservedGuest};
-use crate::identity::{Attributes, Identity};
+use crate::identity::{Attributes, Identity, PropertySet};
 
 /// The decision for one anchor.
 #[derive(Debug)]
@@ -22,13 +22,15 @@ pub(crate) enum Outcome {
     PendingReplication,
 }
 
-/// The time frame of one planning pass.
+/// The time frame of one planning pass, and the properties it never compares.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Window {
     /// The planning instant.
     pub now: DateTime<Utc>,
     /// The replication window.
     pub replication: Duration,
+    /// Properties set on invite only (never part of an update).
+    pub create_only: PropertySet,
 }
 
 impl Window {
@@ -51,7 +53,7 @@ pub(crate) fn decide_desired(
     }
     match index.linked(position) {
         Some(linked) => decide_linked(identity, linked, index, window),
-        None => decide_unlinked(identity, index),
+        None => decide_unlinked(identity, index, window),
     }
 }
 
@@ -72,14 +74,14 @@ fn decide_linked(
     let recent_write = window
         .is_recent(link.last_applied_at)
         .then_some(&link.last_applied);
-    let (changes, pending) = changes(&identity.attributes, guest, recent_write);
+    let (changes, pending) = changes(&identity.attributes, guest, recent_write, window);
     let object_id = || guest.object_id.clone();
     if link.disabled_by_us {
         Outcome::Act(Action::Enable {
             object_id: object_id(),
             changes,
         })
-    } else if changes.iter().next().is_some() {
+    } else if !changes.is_empty() {
         Outcome::Act(Action::Update {
             object_id: object_id(),
             changes,
@@ -102,7 +104,7 @@ fn decide_gone(
     if window.is_recent(link.invited_at) || window.is_recent(link.last_applied_at) {
         return Outcome::PendingReplication;
     }
-    match decide_unlinked(identity, index) {
+    match decide_unlinked(identity, index, window) {
         Outcome::Act(Action::Invite { email, attributes }) => Outcome::Act(Action::Reinvite {
             previous_object_id: link.object_id.clone(),
             email,
@@ -112,14 +114,14 @@ fn decide_gone(
     }
 }
 
-fn decide_unlinked(identity: &Identity, index: &Index<'_>) -> Outcome {
+fn decide_unlinked(identity: &Identity, index: &Index<'_>, window: Window) -> Outcome {
     match index.match_unlinked(identity) {
         MatchOutcome::NoGuest => Outcome::Act(Action::Invite {
             email: identity.email.clone(),
             attributes: identity.attributes.clone(),
         }),
         MatchOutcome::Adoptable(guest) => {
-            let (changes, _) = changes(&identity.attributes, guest, None);
+            let (changes, _) = changes(&identity.attributes, guest, None, window);
             let object_id = guest.object_id.clone();
             Outcome::Act(Action::Adopt { object_id, changes })
         }
@@ -140,25 +142,27 @@ pub(crate) fn decide_out_of_scope(guest: Option<&ObservedGuest>) -> Outcome {
 
 /// The desired properties whose tenant value differs, and whether any difference was left
 /// alone as our own write still replicating (`recent_write`: what we wrote within the
-/// replication window, if we did). A property absent in the source is left alone.
+/// replication window, if we did). A property absent in the source is left alone; a `null`
+/// one differs from any tenant value (it is cleared); create-only properties are skipped.
 fn changes(
     desired: &Attributes,
     guest: &ObservedGuest,
     recent_write: Option<&Attributes>,
+    window: Window,
 ) -> (Attributes, bool) {
     let mut changes = Attributes::new();
     let mut pending = false;
     if *desired == guest.attributes {
         return (changes, pending);
     }
-    for (property, value) in desired.iter() {
-        if guest.attributes.get(property) == Some(value) {
+    for (property, entry) in desired.entries() {
+        if window.create_only.contains(property) || guest.attributes.get(property) == entry {
             continue;
         }
-        if recent_write.is_some_and(|w| w.get(property) == Some(value)) {
+        if recent_write.is_some_and(|w| w.entry(property) == Some(entry)) {
             pending = true;
         } else {
-            changes.set(property, value);
+            changes.put(property, entry);
         }
     }
     (changes, pending)

@@ -75,6 +75,7 @@ pub fn desired_hash(anchor: &Anchor, action: &Action, desired: Option<&Identity>
             field(&mut h, identity.anchor.as_str());
             field(&mut h, identity.email.as_str());
             feed_attributes(&mut h, &identity.attributes);
+            feed_extras(&mut h, identity);
         }
     }
     format!("{:x}", h.finalize())
@@ -85,12 +86,29 @@ fn field(h: &mut Sha256, text: &str) {
     h.update(text.as_bytes());
 }
 
+/// Attributes without `null` entries hash as they always did; a `null` is its name and a
+/// length no text can have.
 fn feed_attributes(h: &mut Sha256, attributes: &Attributes) {
-    h.update((attributes.iter().count() as u64).to_le_bytes());
-    for (property, value) in attributes.iter() {
+    h.update((attributes.entries().count() as u64).to_le_bytes());
+    for (property, entry) in attributes.entries() {
         field(h, property.graph_name());
-        field(h, value);
+        match entry {
+            Some(value) => field(h, value),
+            None => h.update(u64::MAX.to_le_bytes()),
+        }
     }
+}
+
+/// The per-row invitation options, only when the row has some (so the hash of a row without
+/// them is unchanged).
+fn feed_extras(h: &mut Sha256, identity: &Identity) {
+    let extras = &identity.extras;
+    if extras.is_empty() {
+        return;
+    }
+    field(h, "extras");
+    field(h, extras.user_type().map_or("", |t| t.as_str()));
+    field(h, extras.redirect_url().unwrap_or_default());
 }
 
 fn feed_action(h: &mut Sha256, action: &Action) {

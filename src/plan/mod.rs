@@ -5,6 +5,7 @@
 //! - [`actions`]: the output ([`Plan`], [`PlannedAction`], [`Action`], conflicts, counts).
 //! - [`brake`]: the mass-change brake ([`BrakeDecision`]).
 //! - [`hash`]: the stable `desired_hash` the queue coalesces on.
+//! - [`scope`]: the `[[scope]]` rules; an identity out of scope counts as absent.
 //! - `matching` and `diff`: e-mail matching and the per-anchor rules.
 
 pub mod actions;
@@ -14,27 +15,37 @@ pub mod hash;
 mod keys;
 mod matching;
 pub mod model;
+pub mod scope;
 
 use chrono::{DateTime, Utc};
 
 pub use actions::{Action, ConflictReason, Plan, PlanConflict, PlanCounts, PlannedAction};
 pub use brake::BrakeDecision;
 pub use model::{LinkState, ObservedGuest, PlanInput, PlanPolicy};
+pub use scope::Scope;
 
 use crate::identity::{Anchor, Identity};
 use diff::{Outcome, Window};
 use matching::Index;
 
 /// Plans one cycle: what to do for every desired identity and every owned guest, in anchor
-/// order, with disables over the brake's thresholds held for an operator.
+/// order, with disables over the brake's thresholds held for an operator. An identity out of
+/// the policy's scope is treated as absent: its owned guest is disabled (through the brake).
 pub fn plan(input: &PlanInput, policy: &PlanPolicy, now: DateTime<Utc>) -> Plan {
     let index = Index::build(input);
     let window = Window {
         now,
         replication: policy.replication_window,
+        create_only: policy.create_only,
     };
     let mut acc = Accumulator::default();
     for (position, identity) in input.desired.iter().enumerate() {
+        if !policy.scope.contains(identity) && !index.is_duplicate(position) {
+            acc.counts.out_of_scope += 1;
+            let guest = index.linked(position).and_then(|l| l.guest);
+            acc.record(&identity.anchor, None, diff::decide_out_of_scope(guest));
+            continue;
+        }
         let outcome = diff::decide_desired(identity, position, &index, window);
         acc.record(&identity.anchor, Some(identity), outcome);
     }

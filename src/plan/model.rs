@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::identity::{Anchor, Attributes, Email, Identity};
+use super::scope::Scope;
+use crate::identity::{Anchor, Attributes, Email, Identity, PropertySet};
 
 /// One guest as the tenant read returned it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,7 +75,7 @@ pub struct PlanInput {
     pub links: Vec<LinkState>,
 }
 
-/// Knobs of the planner and the brake.
+/// Knobs of the planner and the brake, and the mapping's planning rules.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanPolicy {
     /// How long a tenant value may lag behind our own write before it counts as drift, and how
@@ -85,6 +86,10 @@ pub struct PlanPolicy {
     /// The largest share of owned guests, in percent, one cycle may disable without an
     /// operator (default 5.0).
     pub max_disable_percent: f64,
+    /// Properties set on invite and never compared afterwards (`on_create_only`).
+    pub create_only: PropertySet,
+    /// The `[[scope]]` rules; an identity out of scope is treated as absent from the source.
+    pub scope: Scope,
 }
 
 impl Default for PlanPolicy {
@@ -93,6 +98,8 @@ impl Default for PlanPolicy {
             replication_window: Duration::minutes(2),
             max_disables: 500,
             max_disable_percent: 5.0,
+            create_only: PropertySet::EMPTY,
+            scope: Scope::default(),
         }
     }
 }

@@ -13,8 +13,6 @@ use super::raw::RawSettings;
 pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
 
 /// Tables whose keys the operator names (so the defaults cannot list them).
-const FREE_FORM_TABLES: &[&str] = &["groups.names."];
-
 /// Merges the layers and deserialises them, refusing unknown keys.
 pub fn load_raw(
     file: Option<&Path>,
@@ -52,6 +50,17 @@ pub fn process_env() -> Map<String, String> {
         .collect()
 }
 
+/// Sections whose keys are not fixed (property names, rule lists): their own parsers refuse
+/// what they do not know, by name.
+const OPEN_SECTIONS: [&str; 3] = ["mapping", "scope", "groups.names"];
+
+fn is_open(key: &str) -> bool {
+    OPEN_SECTIONS.iter().any(|section| {
+        key.strip_prefix(section)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+    })
+}
+
 fn refuse_unknown_keys(merged: &Config) -> Result<(), SettingsError> {
     let known = default_keys()?;
     let table: Map<String, Value> = merged
@@ -60,8 +69,7 @@ fn refuse_unknown_keys(merged: &Config) -> Result<(), SettingsError> {
         .map_err(|e| SettingsError::single("configuration", e.to_string()))?;
     let mut unknown = Vec::new();
     collect_keys("", &table, &mut |key| {
-        let free = FREE_FORM_TABLES.iter().any(|t| key.starts_with(t));
-        if !known.contains(key) && !free {
+        if !known.contains(key) && !is_open(key) {
             unknown.push(key.to_string());
         }
     });

@@ -6,7 +6,9 @@
 mod duration;
 mod error;
 mod load;
+mod mapping;
 mod raw;
+mod scope;
 mod sections;
 
 use std::path::Path;
@@ -20,6 +22,8 @@ pub use sections::{
     WorkerSettings,
 };
 
+use crate::plan::Scope;
+use crate::source::Mapping;
 use error::Problems;
 
 /// Every setting, parsed and validated.
@@ -49,6 +53,10 @@ pub struct Settings {
     pub replicas: ReplicaSettings,
     /// `[groups]`: the group memberships guestsync manages.
     pub groups: crate::groups::GroupConfig,
+    /// `[mapping]`: source columns → Graph properties (with the scope-only columns).
+    pub mapping: Mapping,
+    /// `[[scope]]`: which identities are in scope.
+    pub scope: Scope,
 }
 
 impl Settings {
@@ -76,6 +84,8 @@ impl Settings {
         let log = sections::parse_log(&raw.log, &mut problems);
         let replicas = sections::parse_replicas(&raw.replicas, &mut problems);
         let groups = sections::parse_groups(&raw.groups, &mut problems);
+        let mapping = mapping::parse_mapping(&raw.mapping, &mut problems);
+        let (scope, mapping) = scope::parse_scope(&raw.scope, mapping, &mut problems);
         problems.finish()?;
         let missing =
             || SettingsError::single("configuration", "internal: a section was not parsed");
@@ -92,6 +102,8 @@ impl Settings {
             log: log.ok_or_else(missing)?,
             replicas: replicas.ok_or_else(missing)?,
             groups: groups.ok_or_else(missing)?,
+            mapping,
+            scope,
         })
     }
 

@@ -1,6 +1,8 @@
 //! The configuration as written: plain serde structs mirroring `config/default.toml`, with
 //! unknown fields denied. [`super::Settings`] is parsed from this once.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 /// The whole file.
@@ -19,6 +21,12 @@ pub struct RawSettings {
     pub log: RawLog,
     pub replicas: RawReplicas,
     pub groups: RawGroups,
+    /// `[mapping]`: open keys (Graph property names), parsed by `super::mapping`.
+    #[serde(default)]
+    pub mapping: BTreeMap<String, serde_json::Value>,
+    /// `[[scope]]`: parsed by `super::scope`.
+    #[serde(default)]
+    pub scope: Vec<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]

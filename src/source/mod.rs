@@ -3,6 +3,7 @@
 //! - [`config`]: [`SourceConfig`] and the choice of backend by URL scheme.
 //! - [`reader`]: [`SourceReader`]: pools per backend, the read-only transaction, the timeout and
 //!   the streaming loop.
+//! - [`mapping`]: which column feeds which Graph property (`[mapping]`), and their policies.
 //! - [`columns`]: which result column feeds which identity field.
 //! - `decode`: per-backend conversion of a cell (text, integers, uuid, timestamps…) to text.
 //! - [`validate`]: one row → an [`Identity`] or a rejection reason.
@@ -22,11 +23,13 @@ pub mod config;
 pub mod conflicts;
 mod decode;
 pub mod groups;
+pub mod mapping;
 pub mod reader;
 mod stream;
 pub mod validate;
 
 pub use config::SourceConfig;
+pub use mapping::{MappedProperty, Mapping, NullPolicy};
 pub use reader::SourceReader;
 
 /// Why a read of the source failed as a whole. No variant carries the URL or its password.
@@ -43,6 +46,14 @@ pub enum SourceError {
     MissingColumn {
         /// The missing column's name.
         column: &'static str,
+    },
+    /// A column named in the configuration (`[mapping]`, `[[scope]]`) is not in the result.
+    #[error("the source query has no column `{column}` (mapped to {feeds})")]
+    MissingMappedColumn {
+        /// The configured column name.
+        column: String,
+        /// What it feeds: a Graph property or the scope rules.
+        feeds: String,
     },
     /// A mapped column has a type guestsync cannot read as text.
     #[error("column `{column}` has type {type_name}, which guestsync cannot read; cast it to text")]

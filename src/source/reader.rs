@@ -11,6 +11,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::FutureExt;
@@ -22,6 +23,7 @@ use sqlx::{AssertSqlSafe, Column, Connection, Executor, SqlSafeStr, SqlStr, Stat
 
 use super::config::Backend;
 use super::decode::{mysql::MySqlDecoder, postgres::PgDecoder, sqlite::SqliteDecoder};
+use super::mapping::Mapping;
 use super::stream::{Limits, check_columns, drain};
 use super::{SourceConfig, SourceError, SourceSnapshot};
 
@@ -45,6 +47,7 @@ pub struct SourceReader {
     pool: Pool,
     query: SqlStr,
     limits: Limits,
+    mapping: Arc<Mapping>,
 }
 
 /// Names the backend and limits only: nothing of the URL.
@@ -95,7 +98,14 @@ impl SourceReader {
             pool,
             query,
             limits,
+            mapping: Arc::new(Mapping::default()),
         })
+    }
+
+    /// Reads the columns of `mapping` instead of the default mapping.
+    pub fn with_mapping(mut self, mapping: Mapping) -> Self {
+        self.mapping = Arc::new(mapping);
+        self
     }
 
     /// Runs the query once and returns the complete snapshot, or an error: never a partial one.
@@ -105,15 +115,15 @@ impl SourceReader {
         let (bound, read) = match &self.pool {
             Pool::Sqlite(pool) => (
                 timeout,
-                sqlite(pool, self.query.clone(), self.limits).boxed(),
+                sqlite(pool, self.query.clone(), self.limits, &self.mapping).boxed(),
             ),
             Pool::Postgres(pool) => (
                 timeout + CLIENT_GRACE,
-                postgres(pool, self.query.clone(), self.limits).boxed(),
+                postgres(pool, self.query.clone(), self.limits, &self.mapping).boxed(),
             ),
             Pool::MySql(pool) => (
                 timeout + CLIENT_GRACE,
-                mysql(pool, self.query.clone(), self.limits).boxed(),
+                mysql(pool, self.query.clone(), self.limits, &self.mapping).boxed(),
             ),
         };
         tokio::time::timeout(bound, read)
@@ -138,17 +148,18 @@ async fn sqlite(
     pool: &SqlitePool,
     query: SqlStr,
     limits: Limits,
+    mapping: &Mapping,
 ) -> Result<SourceSnapshot, SourceError> {
     let mut tx = pool.begin().await.map_err(|e| limits.error(e))?;
     let rows = sqlx::query(query.clone()).fetch(&mut *tx);
-    let snapshot = match drain::<SqliteDecoder>(rows, limits).await? {
+    let snapshot = match drain::<SqliteDecoder>(rows, limits, mapping).await? {
         Some(snapshot) => snapshot,
         None => {
             let statement = (&mut *tx)
                 .prepare(query)
                 .await
                 .map_err(|e| limits.error(e))?;
-            check_columns(statement.columns().iter().map(|c| c.name()))?
+            check_columns(statement.columns().iter().map(|c| c.name()), mapping)?
         }
     };
     tx.rollback().await.map_err(|e| limits.error(e))?;
@@ -159,6 +170,7 @@ async fn postgres(
     pool: &PgPool,
     query: SqlStr,
     limits: Limits,
+    mapping: &Mapping,
 ) -> Result<SourceSnapshot, SourceError> {
     let fail = |e| limits.error(e);
     let mut tx = pool.begin_with("BEGIN READ ONLY").await.map_err(fail)?;
@@ -168,11 +180,11 @@ async fn postgres(
         .await
         .map_err(fail)?;
     let rows = sqlx::query(query.clone()).fetch(&mut *tx);
-    let snapshot = match drain::<PgDecoder>(rows, limits).await? {
+    let snapshot = match drain::<PgDecoder>(rows, limits, mapping).await? {
         Some(snapshot) => snapshot,
         None => {
             let statement = (&mut *tx).prepare(query).await.map_err(fail)?;
-            check_columns(statement.columns().iter().map(|c| c.name()))?
+            check_columns(statement.columns().iter().map(|c| c.name()), mapping)?
         }
     };
     tx.rollback().await.map_err(fail)?;
@@ -183,6 +195,7 @@ async fn mysql(
     pool: &MySqlPool,
     query: SqlStr,
     limits: Limits,
+    mapping: &Mapping,
 ) -> Result<SourceSnapshot, SourceError> {
     let fail = |e| limits.error(e);
     let mut conn = pool.acquire().await.map_err(fail)?;
@@ -194,11 +207,11 @@ async fn mysql(
         .await
         .map_err(fail)?;
     let rows = sqlx::query(query.clone()).fetch(&mut *tx);
-    let snapshot = match drain::<MySqlDecoder>(rows, limits).await? {
+    let snapshot = match drain::<MySqlDecoder>(rows, limits, mapping).await? {
         Some(snapshot) => snapshot,
         None => {
             let statement = (&mut *tx).prepare(query).await.map_err(fail)?;
-            check_columns(statement.columns().iter().map(|c| c.name()))?
+            check_columns(statement.columns().iter().map(|c| c.name()), mapping)?
         }
     };
     tx.rollback().await.map_err(fail)?;

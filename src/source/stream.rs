@@ -13,6 +13,7 @@ use super::columns::ColumnMap;
 use super::conflicts::SnapshotBuilder;
 use super::decode::RowDecoder;
 use super::groups::GroupCells;
+use super::mapping::Mapping;
 use super::validate::validate_row;
 
 /// Limits that apply to one read.
@@ -52,11 +53,12 @@ fn is_timeout(e: &sqlx::Error) -> bool {
 pub(crate) async fn drain<D: RowDecoder>(
     mut rows: impl Stream<Item = Result<D::Row, sqlx::Error>> + Unpin,
     limits: Limits,
+    mapping: &Mapping,
 ) -> Result<Option<SourceSnapshot>, SourceError> {
     let Some(mut row) = rows.try_next().await.map_err(|e| limits.error(e))? else {
         return Ok(None);
     };
-    let map = ColumnMap::from_names(row.columns().iter().map(|c| c.name()))?;
+    let map = ColumnMap::with_mapping(row.columns().iter().map(|c| c.name()), mapping)?;
     if !map.ignored.is_empty() {
         tracing::debug!(columns = ?map.ignored, "source columns not mapped to any field are ignored");
     }
@@ -85,8 +87,9 @@ pub(crate) async fn drain<D: RowDecoder>(
 /// The check for a query that returned no rows: the required columns must still exist.
 pub(crate) fn check_columns<'a>(
     names: impl IntoIterator<Item = &'a str>,
+    mapping: &Mapping,
 ) -> Result<SourceSnapshot, SourceError> {
-    let map = ColumnMap::from_names(names)?;
+    let map = ColumnMap::with_mapping(names, mapping)?;
     Ok(SourceSnapshot {
         groups: map.groups.map(|_| Default::default()),
         ..SourceSnapshot::default()

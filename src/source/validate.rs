@@ -2,7 +2,9 @@
 
 use std::borrow::Cow;
 
-use crate::identity::{Anchor, Attributes, Email, Identity};
+use crate::identity::{
+    Anchor, Attributes, Email, Identity, RowExtras, UserType, parse_redirect_url, text_value,
+};
 
 use super::columns::ColumnMap;
 
@@ -52,10 +54,11 @@ pub fn validate_row<'r>(map: &ColumnMap, mut cell: impl FnMut(usize) -> Cell<'r>
         },
     };
     match identity(map, cell) {
-        Ok((email, attributes)) => RowOutcome::Valid(Identity {
+        Ok((email, attributes, extras)) => RowOutcome::Valid(Identity {
             anchor,
             email,
             attributes,
+            extras,
         }),
         Err(reason) => RowOutcome::Rejected { anchor, reason },
     }
@@ -66,25 +69,61 @@ fn no_anchor(raw: Option<String>, reason: String) -> RowOutcome {
     RowOutcome::NoAnchor { raw, reason }
 }
 
-/// The e-mail and attributes of a row whose anchor is valid.
+/// The e-mail, attributes and extras of a row whose anchor is valid.
 fn identity<'r>(
     map: &ColumnMap,
     mut cell: impl FnMut(usize) -> Cell<'r>,
-) -> Result<(Email, Attributes), String> {
+) -> Result<(Email, Attributes, RowExtras), String> {
     let email = match cell(map.email) {
         Err(reason) => return Err(format!("email: {reason}")),
         Ok(None) => return Err("e-mail is missing (NULL)".into()),
         Ok(Some(raw)) => Email::parse(&raw).map_err(|e| e.to_string())?,
     };
     let mut attributes = Attributes::new();
-    for &(property, index) in &map.attributes {
-        let raw = cell(index).map_err(|reason| format!("{}: {reason}", property.graph_name()))?;
-        let Some(raw) = raw else { continue };
-        if let Some(value) = property.normalize(&raw).map_err(|e| e.to_string())? {
-            attributes.set(property, value);
+    for column in &map.attributes {
+        let property = column.property;
+        let raw =
+            cell(column.index).map_err(|reason| format!("{}: {reason}", property.graph_name()))?;
+        let value = match raw {
+            Some(raw) => property.normalize(&raw).map_err(|e| e.to_string())?,
+            None => None,
+        };
+        match value {
+            Some(value) => attributes.set(property, value),
+            None if column.clear_null => attributes.set_null(property),
+            None => {}
         }
     }
-    Ok((email, attributes))
+    Ok((email, attributes, extras(map, cell)?))
+}
+
+/// The row's invitation options and scope-only values.
+fn extras<'r>(
+    map: &ColumnMap,
+    mut cell: impl FnMut(usize) -> Cell<'r>,
+) -> Result<RowExtras, String> {
+    let mut extras = RowExtras::new();
+    let mut text = |index: Option<usize>, name: &str| -> Result<Option<Cow<'r, str>>, String> {
+        match index {
+            Some(index) => cell(index).map_err(|reason| format!("{name}: {reason}")),
+            None => Ok(None),
+        }
+    };
+    if let Some(raw) = text(map.user_type, "user_type")? {
+        let user_type = UserType::parse(&raw).map_err(|e| e.to_string())?;
+        user_type.into_iter().for_each(|t| extras.set_user_type(t));
+    }
+    if let Some(raw) = text(map.redirect_url, "redirect_url")? {
+        let url = parse_redirect_url(&raw).map_err(|e| e.to_string())?;
+        url.into_iter().for_each(|u| extras.set_redirect_url(u));
+    }
+    let mut scope = Vec::with_capacity(map.scope.len());
+    for &index in &map.scope {
+        let raw = text(Some(index), "scope column")?;
+        scope.push(raw.and_then(|r| text_value(&r)));
+    }
+    extras.set_scope_values(scope);
+    Ok(extras)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! takes, and from the planner's output to queue items.
 
 use crate::graph::GraphUser;
-use crate::identity::{Anchor, Attributes, Email, Property};
+use crate::identity::{Anchor, Attributes, Email, Property, PropertySet};
 use crate::plan::{LinkState, ObservedGuest, PlannedAction};
 use crate::store::{Link, PlannedItem};
 use crate::worker::ItemPayload;
@@ -27,23 +27,56 @@ pub const TENANT_SELECT: [&str; 15] = [
     "officeLocation",
 ];
 
-/// A guest as the planner sees it.
-pub fn observed(user: GraphUser) -> ObservedGuest {
-    let mut attributes = Attributes::new();
-    let values = [
-        (Property::DisplayName, user.display_name),
-        (Property::GivenName, user.given_name),
-        (Property::Surname, user.surname),
-        (Property::JobTitle, user.job_title),
-        (Property::Department, user.department),
-        (Property::CompanyName, user.company_name),
-        (Property::OfficeLocation, user.office_location),
-    ];
-    for (property, value) in values {
-        if let Some(value) = value {
-            attributes.set(property, value);
+/// The tenant read's `$select` for these mapped properties: the planning properties of
+/// [`TENANT_SELECT`] that are not attributes, then each mapped property's select name once.
+pub fn tenant_select(mapped: PropertySet) -> Vec<&'static str> {
+    let mut select: Vec<&'static str> = TENANT_SELECT
+        .into_iter()
+        .filter(|name| Property::from_graph_name(name).is_none())
+        .collect();
+    for property in mapped.iter() {
+        if !select.contains(&property.select_name()) {
+            select.push(property.select_name());
         }
     }
+    select
+}
+
+/// The value of `property` in a user as Graph returned it.
+fn user_value(user: &GraphUser, property: Property) -> Option<&str> {
+    use Property::*;
+    if property.extension_slot().is_some() {
+        let extensions = user.on_premises_extension_attributes.as_ref()?;
+        return extensions.get(property.graph_name())?.as_deref();
+    }
+    let value = match property {
+        DisplayName => &user.display_name,
+        GivenName => &user.given_name,
+        Surname => &user.surname,
+        JobTitle => &user.job_title,
+        Department => &user.department,
+        CompanyName => &user.company_name,
+        OfficeLocation => &user.office_location,
+        EmployeeId => &user.employee_id,
+        EmployeeType => &user.employee_type,
+        City => &user.city,
+        State => &user.state,
+        Country => &user.country,
+        StreetAddress => &user.street_address,
+        PostalCode => &user.postal_code,
+        UsageLocation => &user.usage_location,
+        MobilePhone => &user.mobile_phone,
+        _ => return None,
+    };
+    value.as_deref()
+}
+
+/// A guest as the planner sees it.
+pub fn observed(user: GraphUser) -> ObservedGuest {
+    let attributes: Attributes = Property::ALL
+        .into_iter()
+        .filter_map(|p| user_value(&user, p).map(|v| (p, v)))
+        .collect();
     ObservedGuest {
         object_id: user.id,
         mail: user.mail,

@@ -19,7 +19,7 @@ use crate::plan::{BrakeDecision, Plan, PlanInput, PlanPolicy, plan};
 use crate::source::{SourceError, SourceReader, SourceSnapshot};
 use crate::store::{ItemState, RunId, RunOutcome, Store, StoreError};
 
-pub use convert::{TENANT_SELECT, link_state, observed, queue_item, queue_items};
+pub use convert::{TENANT_SELECT, link_state, observed, queue_item, queue_items, tenant_select};
 pub use report::{CycleReport, Preview, Redemption, run_counts};
 
 /// Why a cycle stopped before recording a plan.
@@ -42,6 +42,15 @@ pub enum CycleError {
     Cancelled,
 }
 
+/// Whether a row asks to be invited as Member (`user_type` column): the guest read alone
+/// would then miss its account.
+fn any_member_row(snapshot: &SourceSnapshot) -> bool {
+    snapshot
+        .identities
+        .iter()
+        .any(|i| i.extras.user_type() == Some(crate::identity::UserType::Member))
+}
+
 /// Runs cycles. Cheap to share behind an `Arc`.
 #[derive(Debug)]
 pub struct Engine {
@@ -53,6 +62,7 @@ pub struct Engine {
     wake: Arc<Notify>,
     invited_members: bool,
     groups: GroupConfig,
+    select: Vec<&'static str>,
 }
 
 impl Engine {
@@ -74,12 +84,19 @@ impl Engine {
             wake,
             invited_members: false,
             groups: GroupConfig::default(),
+            select: TENANT_SELECT.to_vec(),
         }
     }
 
     /// Manages the memberships of `groups.managed` (off when none is managed).
     pub fn with_groups(mut self, groups: GroupConfig) -> Self {
         self.groups = groups;
+        self
+    }
+
+    /// Reads exactly the properties of `mapped` from the tenant (default: [`TENANT_SELECT`]).
+    pub fn with_mapped(mut self, mapped: crate::identity::PropertySet) -> Self {
+        self.select = tenant_select(mapped);
         self
     }
 
@@ -115,10 +132,10 @@ impl Engine {
         snapshot: &SourceSnapshot,
         desired_groups: Option<&groups::DesiredGroups>,
     ) -> Result<(Plan, Vec<GroupWork>, Redemption), CycleError> {
-        let mut guests = self.graph.list_guests(&TENANT_SELECT).await?;
-        if self.invited_members {
+        let mut guests = self.graph.list_guests(&self.select).await?;
+        if self.invited_members || any_member_row(snapshot) {
             let filter = "creationType eq 'Invitation' and userType eq 'Member'";
-            let members = self.graph.list_users(Some(filter), &TENANT_SELECT).await?;
+            let members = self.graph.list_users(Some(filter), &self.select).await?;
             guests.extend(members);
         }
         let links = self.store.link_list().await?;

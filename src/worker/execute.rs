@@ -55,6 +55,36 @@ impl Worker {
         }
     }
 
+    /// The invitation body: the row's own `user_type` and `redirect_url` when it has them,
+    /// else `[invite]`'s.
+    fn invitation(
+        &self,
+        email: &Email,
+        attributes: &Attributes,
+        desired: Option<&Identity>,
+    ) -> InvitationRequest {
+        let extras = desired.map(|d| &d.extras);
+        let invite = &self.config.invite;
+        InvitationRequest {
+            invited_user_email_address: email.to_string(),
+            invite_redirect_url: extras
+                .and_then(|e| e.redirect_url())
+                .unwrap_or(&invite.redirect_url)
+                .to_string(),
+            invited_user_display_name: attributes
+                .get(crate::identity::Property::DisplayName)
+                .map(str::to_string),
+            invited_user_type: Some(
+                extras
+                    .and_then(|e| e.user_type())
+                    .map_or(invite.invited_user_type.as_str(), |t| t.as_str())
+                    .to_string(),
+            ),
+            send_invitation_message: invite.send_invitation_message,
+            ..InvitationRequest::default()
+        }
+    }
+
     async fn invite(
         &self,
         ctx: &WorkerContext,
@@ -62,16 +92,8 @@ impl Worker {
         attributes: &Attributes,
         desired: Option<Identity>,
     ) -> Outcome {
-        let request = InvitationRequest {
-            invited_user_email_address: email.to_string(),
-            invite_redirect_url: self.config.invite.redirect_url.clone(),
-            invited_user_display_name: attributes
-                .get(crate::identity::Property::DisplayName)
-                .map(str::to_string),
-            invited_user_type: Some(self.config.invite.invited_user_type.clone()),
-            send_invitation_message: self.config.invite.send_invitation_message,
-            ..InvitationRequest::default()
-        };
+        let request = self.invitation(email, attributes, desired.as_ref());
+        let attributes = &attributes.without_nulls();
         let invitation = match self.graph.invite(&request).await {
             Ok(invitation) => invitation,
             Err(error) => return self.failed(ctx, &error, false),
@@ -86,7 +108,7 @@ impl Worker {
             disabled_by_us: false,
             last_applied: applied_json(&Attributes::new()),
         };
-        if attributes.iter().next().is_none() {
+        if attributes.is_empty() {
             return Outcome::Done(LinkUpdate::Upsert(fields));
         }
         match self

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::identity::{Attributes, Identity, Property};
+use crate::identity::{Attributes, EXTENSIONS, Identity, Property};
 use crate::plan::Action;
 
 /// What a queue item asks the worker to do.
@@ -25,14 +25,25 @@ impl ItemPayload {
     }
 }
 
-/// A Graph PATCH body setting `attributes` (and `accountEnabled` when given).
+/// A Graph PATCH body setting `attributes` (and `accountEnabled` when given): a `null` entry
+/// clears the property; the extension attributes nest under `onPremisesExtensionAttributes`.
 pub fn patch_body(
     attributes: &Attributes,
     account_enabled: Option<bool>,
 ) -> serde_json::Map<String, serde_json::Value> {
-    let mut body = serde_json::Map::new();
-    for (property, value) in attributes.iter() {
-        body.insert(property.graph_name().to_string(), value.into());
+    use serde_json::{Map, Value};
+    let mut body = Map::new();
+    let mut extensions = Map::new();
+    for (property, entry) in attributes.entries() {
+        let value = entry.map_or(Value::Null, Value::from);
+        let target = match property.extension_slot() {
+            Some(_) => &mut extensions,
+            None => &mut body,
+        };
+        target.insert(property.graph_name().to_string(), value);
+    }
+    if !extensions.is_empty() {
+        body.insert(EXTENSIONS.to_string(), Value::Object(extensions));
     }
     if let Some(enabled) = account_enabled {
         body.insert("accountEnabled".into(), enabled.into());
@@ -50,9 +61,10 @@ pub fn attributes_from_json(value: &serde_json::Value) -> Attributes {
     let mut attributes = Attributes::new();
     if let Some(map) = value.as_object() {
         for (name, value) in map {
-            if let (Some(property), Some(text)) = (Property::from_graph_name(name), value.as_str())
-            {
-                attributes.set(property, text);
+            match (Property::from_graph_name(name), value) {
+                (Some(property), serde_json::Value::String(text)) => attributes.set(property, text),
+                (Some(property), serde_json::Value::Null) => attributes.set_null(property),
+                _ => {}
             }
         }
     }
@@ -80,5 +92,25 @@ mod tests {
         let body = patch_body(&attributes, Some(false));
         assert_eq!(body["companyName"], "Fabrikam");
         assert_eq!(body["accountEnabled"], false);
+    }
+
+    #[test]
+    fn patch_body_nests_extensions_and_clears_with_null() {
+        let mut attributes = Attributes::new();
+        attributes.set(Property::ExtensionAttribute3, "x3");
+        attributes.set_null(Property::ExtensionAttribute4);
+        attributes.set_null(Property::City);
+        attributes.set(Property::UsageLocation, "DE");
+        let body = serde_json::Value::Object(patch_body(&attributes, None));
+        assert_eq!(
+            body,
+            serde_json::json!({
+                "city": null,
+                "usageLocation": "DE",
+                "onPremisesExtensionAttributes": {"extensionAttribute3": "x3", "extensionAttribute4": null}
+            })
+        );
+        let json = applied_json(&attributes);
+        assert_eq!(attributes_from_json(&json), attributes);
     }
 }

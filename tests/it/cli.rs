@@ -84,6 +84,26 @@ async fn configuration_errors_exit_2_naming_the_key() {
 }
 
 #[tokio::test]
+async fn an_unknown_mapped_property_stops_start_up_naming_it() {
+    let world = World::start(Knobs::default(), Vec::new(), &[]).await;
+    let config = world.dir.path().join("mapping.toml");
+    std::fs::write(&config, "[mapping.favouriteColour]\ncolumn = \"colour\"\n").unwrap();
+    let output = guestsync(&world)
+        .arg("--config")
+        .arg(&config)
+        .arg("check")
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("mapping.favouriteColour: unknown Graph user property"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
 async fn the_brake_holds_until_guestsync_approve() {
     let rows: Vec<_> = partner_rows(40).into_iter().take(40).collect();
     let world = World::start(Knobs::default(), Vec::new(), &rows).await;

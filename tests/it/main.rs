@@ -14,6 +14,7 @@ mod groups;
 mod groups_resilience;
 mod http;
 mod logs;
+mod mapping;
 mod plan;
 mod replicas;
 mod settings;

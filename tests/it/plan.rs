@@ -41,6 +41,7 @@ fn ident(a: &str, e: &str, pairs: &[(Property, &str)]) -> Identity {
         anchor: anchor(a),
         email: email(e),
         attributes: attrs(pairs),
+        extras: Default::default(),
     }
 }
 

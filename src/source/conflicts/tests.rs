@@ -8,6 +8,7 @@ fn valid(anchor: &str, email: &str) -> RowOutcome {
         anchor: Anchor::parse(anchor).unwrap(),
         email: Email::parse(email).unwrap(),
         attributes: Attributes::new(),
+        extras: Default::default(),
     })
 }
 

@@ -93,6 +93,7 @@ fn build_world((desired, emails, mut guests, links, present): WorldSeed) -> Plan
             anchor: anchor(&id(i)),
             email: email(&mail(emails[i], false)),
             attributes,
+            extras: Default::default(),
         })
     });
     let mut taken = BTreeSet::new();
