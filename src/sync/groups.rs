@@ -126,6 +126,7 @@ mod tests {
                 anchor: anchor.clone(),
                 email: Email::parse(&format!("p{i}@partner.example")).unwrap(),
                 attributes: Attributes::new(),
+                extras: Default::default(),
             });
             let value = value.map(|v| v.map(str::to_string)).map_err(str::to_string);
             let row_number = i as u64 + 1;
