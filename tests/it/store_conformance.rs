@@ -12,6 +12,7 @@ mod lease;
 mod operator;
 mod postgres_only;
 mod queue;
+mod redemption;
 mod runs;
 
 use std::sync::Arc;
@@ -74,6 +75,10 @@ macro_rules! for_each_case {
             runs::links_follow_complete,
             operator::item_list_filters_and_pages,
             operator::unknown_runs_are_typed_errors,
+            redemption::redemption_changes_are_recorded_with_first_seen_time,
+            redemption::redemption_of_many_links_is_one_statement,
+            redemption::invitation_mail_is_queued_with_the_invite_and_sent_once,
+            redemption::mail_failures_retry_then_give_up_and_show_on_the_item,
         );
     };
 }

@@ -13,7 +13,9 @@ mod codec;
 mod items;
 mod links;
 mod listen;
+mod mail;
 mod plan;
+mod redemption;
 mod runs;
 mod settle;
 mod store_impl;
@@ -77,11 +79,18 @@ fn migrator() -> Migrator {
             false,
         )
     };
-    Migrator::with_migrations(vec![migration(
-        1,
-        "state store",
-        include_str!("../../../migrations/postgres/0001_state_store.sql"),
-    )])
+    Migrator::with_migrations(vec![
+        migration(
+            1,
+            "state store",
+            include_str!("../../../migrations/postgres/0001_state_store.sql"),
+        ),
+        migration(
+            4,
+            "redemption",
+            include_str!("../../../migrations/postgres/0004_redemption.sql"),
+        ),
+    ])
 }
 
 /// Sends the wake-up notification inside the caller's transaction (delivered at commit).

@@ -10,7 +10,9 @@ mod claim;
 mod codec;
 mod items;
 mod links;
+mod mail;
 mod plan;
+mod redemption;
 mod runs;
 mod settle;
 mod store_impl;
@@ -79,11 +81,18 @@ fn migrator() -> Migrator {
             false,
         )
     };
-    Migrator::with_migrations(vec![migration(
-        1,
-        "state store",
-        include_str!("../../../migrations/sqlite/0001_state_store.sql"),
-    )])
+    Migrator::with_migrations(vec![
+        migration(
+            1,
+            "state store",
+            include_str!("../../../migrations/sqlite/0001_state_store.sql"),
+        ),
+        migration(
+            4,
+            "redemption",
+            include_str!("../../../migrations/sqlite/0004_redemption.sql"),
+        ),
+    ])
 }
 
 #[cfg(test)]
