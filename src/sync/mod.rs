@@ -4,7 +4,9 @@
 
 mod convert;
 pub mod metrics;
+pub mod redemption;
 mod report;
+mod writeback;
 
 use std::sync::Arc;
 
@@ -15,6 +17,8 @@ use crate::graph::{GraphClient, GraphError};
 use crate::plan::{BrakeDecision, Plan, PlanInput, PlanPolicy, plan};
 use crate::source::{SourceError, SourceReader, SourceSnapshot};
 use crate::store::{ItemState, RunId, RunOutcome, Store, StoreError};
+use crate::writeback::WriteBack;
+use redemption::RedemptionSummary;
 
 pub use convert::{TENANT_SELECT, link_state, observed, queue_item, queue_items};
 pub use report::{CycleReport, Preview, run_counts};
@@ -46,6 +50,7 @@ pub struct Engine {
     policy: PlanPolicy,
     wake: Arc<Notify>,
     invited_members: bool,
+    writeback: Option<Arc<WriteBack>>,
 }
 
 impl Engine {
@@ -66,7 +71,14 @@ impl Engine {
             policy,
             wake,
             invited_members: false,
+            writeback: None,
         }
+    }
+
+    /// Writes the results of each cycle to the write-back table (`[writeback]`).
+    pub fn with_writeback(mut self, writeback: Arc<WriteBack>) -> Self {
+        self.writeback = Some(writeback);
+        self
     }
 
     /// Also reads invited accounts of `userType` Member, for tenants where guestsync invites
@@ -80,11 +92,18 @@ impl Engine {
     #[tracing::instrument(skip_all, name = "sync.preview")]
     pub async fn preview(&self) -> Result<Preview, CycleError> {
         let snapshot = self.source.read().await?;
-        let plan = self.plan_snapshot(&snapshot).await?;
-        Ok(Preview { snapshot, plan })
+        let (plan, redemption) = self.plan_snapshot(&snapshot).await?;
+        Ok(Preview {
+            snapshot,
+            plan,
+            redemption,
+        })
     }
 
-    async fn plan_snapshot(&self, snapshot: &SourceSnapshot) -> Result<Plan, CycleError> {
+    async fn plan_snapshot(
+        &self,
+        snapshot: &SourceSnapshot,
+    ) -> Result<(Plan, RedemptionSummary), CycleError> {
         let mut guests = self.graph.list_guests(&TENANT_SELECT).await?;
         if self.invited_members {
             let filter = "creationType eq 'Invitation' and userType eq 'Member'";
@@ -93,13 +112,14 @@ impl Engine {
         }
         let links = self.store.link_list().await?;
         metrics::owned_guests(&guests, &links);
+        let redemption = redemption::summarise(&guests, &links);
         let input = PlanInput {
             desired: snapshot.identities.clone(),
             present_anchors: snapshot.present_anchors.clone(),
             observed: guests.into_iter().map(observed).collect(),
             links: links.iter().filter_map(link_state).collect(),
         };
-        Ok(plan(&input, &self.policy, self.clock.now()))
+        Ok((plan(&input, &self.policy, self.clock.now()), redemption))
     }
 
     /// One cycle: plan and record it as a run. A failed read is recorded as a failed run.
@@ -168,6 +188,12 @@ impl Engine {
             .await?;
         let items = queue_items(&preview.plan.items)?;
         self.store.plan_record(run_id, now, items).await?;
+        let changes = preview.redemption.changes.clone();
+        let redeemed = self.store.link_record_redemption(now, changes).await?;
+        tracing::debug!(changed = redeemed, "redemption states recorded");
+        if let Some(writeback) = &self.writeback {
+            writeback::after_cycle(&*self.store, writeback, &preview.redemption).await;
+        }
         if preview.plan.brake.is_held() {
             let held = queue_items(&preview.plan.held_disables)?;
             self.store.held_record(run_id, now, held).await?;

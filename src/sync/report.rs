@@ -2,7 +2,7 @@
 
 use crate::plan::Plan;
 use crate::source::SourceSnapshot;
-use crate::store::{HeldConflict, RejectedRow, RunCounts, RunId, RunOutcome};
+use crate::store::{HeldConflict, RedemptionState, RejectedRow, RunCounts, RunId, RunOutcome};
 
 /// A planned but unrecorded cycle.
 #[derive(Debug)]
@@ -11,6 +11,8 @@ pub struct Preview {
     pub snapshot: SourceSnapshot,
     /// What the cycle would do.
     pub plan: Plan,
+    /// What the tenant read showed of the owned guests' redemption.
+    pub redemption: super::RedemptionSummary,
 }
 
 /// A recorded cycle.
@@ -65,6 +67,8 @@ pub fn run_counts(preview: &Preview) -> RunCounts {
         unchanged: plan.unchanged,
         failed: 0,
         dead: 0,
+        pending_acceptance: preview.redemption.count(RedemptionState::Pending),
+        accepted: preview.redemption.count(RedemptionState::Accepted),
     }
 }
 
