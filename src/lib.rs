@@ -10,6 +10,8 @@
 //! - [`store`]: the state store: links, the one-row-per-anchor queue, runs, attempt history.
 //! - [`graph`]: the Microsoft Graph client: tokens, throttle, paging, batch, error classes.
 //! - [`worker`]: the worker pool that claims, executes and settles queue items.
+//! - [`notify`]: guestsync's own invitation mail over SMTP (the outbox mailer).
+//! - [`writeback`]: the results table in the source database.
 //! - [`http`]: health, metrics, admin API and status page.
 //! - [`emulator`]: a strict Microsoft Graph emulator for tests, the demo and rehearsals.
 //! - [`telemetry`]: tracing subscriber set-up.
@@ -23,6 +25,7 @@ pub mod emulator;
 pub mod graph;
 pub mod http;
 pub mod identity;
+pub mod notify;
 pub mod plan;
 pub mod settings;
 pub mod source;
@@ -30,3 +33,4 @@ pub mod store;
 pub mod sync;
 pub mod telemetry;
 pub mod worker;
+pub mod writeback;

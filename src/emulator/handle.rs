@@ -144,6 +144,11 @@ impl EmulatorHandle {
         self.shared.admin_redeem(id)
     }
 
+    /// The invitee redeems through a redeem URL this emulator issued; false if it never did.
+    pub fn redeem_url(&self, url: &str) -> bool {
+        self.shared.admin_redeem_url(url)
+    }
+
     /// Stops serving and waits for the server task.
     pub async fn shutdown(self) {
         self.stop.cancel();

@@ -57,6 +57,8 @@ pub(crate) struct Inner {
     pub throttle: Throttle,
     pub rng: StdRng,
     pub counters: Counters,
+    /// Redeem tickets (`rd` of an issued redeem URL) → the invited user's id.
+    pub redeem_tickets: HashMap<String, String>,
 }
 
 /// State shared by every request handler.
@@ -82,6 +84,7 @@ impl Shared {
             groups: BTreeMap::new(),
             tokens: HashMap::new(),
             counters: Counters::default(),
+            redeem_tickets: HashMap::new(),
         };
         Self {
             config,

@@ -16,7 +16,8 @@ pub use error::SettingsError;
 pub use load::DEFAULT_TOML;
 pub use sections::{
     AuthSettings, ClientCredential, GraphSettings, HttpSettings, InviteSettings, LogFormat,
-    LogSettings, SafetySettings, SourceSettings, StateSettings, SyncSettings, WorkerSettings,
+    LogSettings, SafetySettings, SmtpSecurity, SmtpSettings, SourceSettings, StateSettings,
+    SyncSettings, WorkerSettings, WritebackSettings,
 };
 
 use error::Problems;
@@ -44,6 +45,10 @@ pub struct Settings {
     pub http: HttpSettings,
     /// `[log]`: log level and format.
     pub log: LogSettings,
+    /// `[notify.smtp]`: guestsync's own invitation mail; `None` when off.
+    pub notify_smtp: Option<SmtpSettings>,
+    /// `[writeback]`: the results table in the source database; `None` when off.
+    pub writeback: Option<WritebackSettings>,
 }
 
 impl Settings {
@@ -69,6 +74,14 @@ impl Settings {
         let safety = sections::parse_safety(&raw.safety, &mut problems);
         let http = sections::parse_http(&raw.http, &mut problems);
         let log = sections::parse_log(&raw.log, &mut problems);
+        let notify_smtp = sections::parse_notify(&raw.notify, &mut problems);
+        let writeback = sections::parse_writeback(&raw.writeback, &mut problems);
+        if raw.invite.send_invitation_message && notify_smtp.as_ref().is_some_and(Option::is_some) {
+            problems.add(
+                "notify.smtp.host",
+                "guestsync mails invitations itself only with invite.send_invitation_message = false",
+            );
+        }
         problems.finish()?;
         let missing =
             || SettingsError::single("configuration", "internal: a section was not parsed");
@@ -83,6 +96,8 @@ impl Settings {
             safety: safety.ok_or_else(missing)?,
             http: http.ok_or_else(missing)?,
             log: log.ok_or_else(missing)?,
+            notify_smtp: notify_smtp.ok_or_else(missing)?,
+            writeback: writeback.ok_or_else(missing)?,
         })
     }
 

@@ -17,6 +17,8 @@ pub struct RawSettings {
     pub safety: RawSafety,
     pub http: RawHttp,
     pub log: RawLog,
+    pub notify: super::sections::outputs::RawNotify,
+    pub writeback: super::sections::outputs::RawWriteback,
 }
 
 #[derive(Debug, Deserialize)]

@@ -12,6 +12,7 @@ mod engine_sources;
 mod graph_client;
 mod http;
 mod plan;
+mod redemption;
 mod settings;
 mod source;
 mod store_conformance;

@@ -1,4 +1,5 @@
 //! The test harness: fresh databases per test and other shared helpers.
 
 pub mod db;
+pub mod smtp;
 pub mod world;
