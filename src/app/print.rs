@@ -121,7 +121,7 @@ pub fn cycle_summary(report: &CycleReport, drained: &DrainReport) {
 /// `guestsync runs`; `dead` counts the dead items each run planned.
 pub fn runs_table(runs: &[RunRecord], dead: &std::collections::BTreeMap<i64, u64>) {
     println!(
-        "{:>5} {:<20} {:<10} {:>6} {:>8} {:>5} {:>7} {:>7} {:>8} {:>6} {:>7} {:>8}",
+        "{:>5} {:<20} {:<10} {:>6} {:>8} {:>5} {:>7} {:>7} {:>8} {:>7} {:>8} {:>6}",
         "RUN",
         "STARTED",
         "OUTCOME",
@@ -131,14 +131,14 @@ pub fn runs_table(runs: &[RunRecord], dead: &std::collections::BTreeMap<i64, u64
         "INVITED",
         "UPDATED",
         "DISABLED",
-        "FAILED",
         "PENDING",
-        "ACCEPTED"
+        "ACCEPTED",
+        "FAILED"
     );
     for run in runs {
         let c = &run.counts;
         println!(
-            "{:>5} {:<20} {:<10} {:>6} {:>8} {:>5} {:>7} {:>7} {:>8} {:>6} {:>7} {:>8}",
+            "{:>5} {:<20} {:<10} {:>6} {:>8} {:>5} {:>7} {:>7} {:>8} {:>7} {:>8} {:>6}",
             run.id,
             run.started_at.format("%Y-%m-%d %H:%M:%S"),
             outcome_label(run),
@@ -148,9 +148,9 @@ pub fn runs_table(runs: &[RunRecord], dead: &std::collections::BTreeMap<i64, u64
             c.invites + c.reinvites,
             c.updates + c.adopts + c.enables,
             c.disables,
-            dead.get(&run.id).copied().unwrap_or(0),
             c.pending_acceptance,
             c.accepted,
+            dead.get(&run.id).copied().unwrap_or(0),
         );
     }
 }

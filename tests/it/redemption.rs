@@ -111,3 +111,45 @@ async fn a_stable_tenant_writes_no_redemption_change() {
             .all(|l| l.redemption_state == Some(RedemptionState::Pending))
     );
 }
+
+#[tokio::test]
+async fn items_and_runs_show_the_counts_by_redemption_state() {
+    let world = World::start(Knobs::default(), Vec::new(), &rows(3)).await;
+    world.sync_once().await;
+    let links = world.parts().await.store.link_list().await.unwrap();
+    assert!(world.emulator.redeem(&links[0].object_id));
+    world.sync_once().await;
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_guestsync"))
+            .env_clear()
+            .envs(world.env())
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let items = run(&["items"]);
+    assert!(
+        items.contains("guests by redemption: pending 2, accepted 1, unknown 0, other 0"),
+        "{items}"
+    );
+    let runs = run(&["runs"]);
+    let header: Vec<&str> = runs
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let newest: Vec<&str> = runs
+        .lines()
+        .nth(1)
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let column = |name: &str| newest[header.iter().position(|h| *h == name).unwrap() + 1];
+    assert_eq!(
+        (column("PENDING"), column("ACCEPTED")),
+        ("2", "1"),
+        "{runs}"
+    );
+}
