@@ -166,3 +166,58 @@ fn an_unknown_placeholder_stops_start_up_naming_it() {
     assert!(err.contains("notify.smtp.template_path"), "{err}");
     assert!(err.contains("{first_name}"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_daemon_killed_before_the_mail_went_out_leaves_it_to_the_next_process() {
+    let mut world = World::start(Knobs::default(), Vec::new(), &rows(2)).await;
+    with_smtp(&mut world, closed_port().await);
+    let mut daemon = tokio::process::Command::new(env!("CARGO_BIN_EXE_guestsync"))
+        .env_clear()
+        .envs(world.env())
+        .arg("run")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    // Wait until both invitations are recorded with their mails owed, then SIGKILL.
+    let store = guestsync::store::SqliteStore::connect(&world.state_url()).await;
+    let mut owed = 0;
+    for _ in 0..200 {
+        if let Ok(store) = &store {
+            use guestsync::store::Store;
+            owed = store
+                .mail_counts()
+                .await
+                .map_or(0, |c| c[&MailState::Pending]);
+        }
+        if owed == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(owed, 2, "the daemon did not record the invitations");
+    daemon.kill().await.unwrap();
+
+    let sink = SmtpSink::start().await;
+    with_smtp(&mut world, sink.addr.port());
+    let parts = world.parts().await;
+    for _ in 0..100 {
+        parts
+            .pool
+            .drain(CancellationToken::new(), |_| {})
+            .await
+            .unwrap();
+        if sink.mails().len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    world.sync_once().await;
+    let mut recipients: Vec<String> = sink.mails().iter().flat_map(|m| m.to.clone()).collect();
+    recipients.sort();
+    let mut expected: Vec<String> = rows(2).iter().map(|r| r.email.to_lowercase()).collect();
+    expected.sort();
+    assert_eq!(recipients, expected, "exactly one mail per invitee");
+    assert_eq!(world.emulator.counters().invitation_emails_sent, 0);
+}
