@@ -12,6 +12,8 @@
 //! - [`graph`]: the Microsoft Graph client: tokens, throttle, paging, batch, error classes.
 //! - [`worker`]: the worker pool that claims, executes and settles queue items.
 //! - [`replicas`]: several daemons on one PostgreSQL: the leader lease, the shared throttle.
+//! - [`notify`]: guestsync's own invitation mail over SMTP (the outbox mailer).
+//! - [`writeback`]: the results table in the source database.
 //! - [`http`]: health, metrics, admin API and status page.
 //! - [`emulator`]: a strict Microsoft Graph emulator for tests, the demo and rehearsals.
 //! - [`telemetry`]: tracing subscriber set-up.
@@ -26,6 +28,7 @@ pub mod graph;
 pub mod groups;
 pub mod http;
 pub mod identity;
+pub mod notify;
 pub mod plan;
 pub mod replicas;
 pub mod settings;
@@ -34,3 +37,4 @@ pub mod store;
 pub mod sync;
 pub mod telemetry;
 pub mod worker;
+pub mod writeback;

@@ -147,6 +147,7 @@ pub fn worker_config(settings: &Settings) -> WorkerConfig {
             redirect_url: settings.invite.redirect_url.to_string(),
             send_invitation_message: settings.invite.send_invitation_message,
             invited_user_type: settings.invite.invited_user_type.clone(),
+            own_mail: settings.notify_smtp.is_some(),
         },
     }
 }
@@ -184,30 +185,37 @@ pub async fn parts(settings: &Settings) -> anyhow::Result<Parts> {
     ));
     let wake = Arc::new(Notify::new());
     let listener = listen(pg, &wake).await;
-    let engine = Arc::new(
-        Engine::new(
-            source,
-            graph.clone(),
-            store.clone(),
-            clock.clone(),
-            plan_policy(settings),
-            wake.clone(),
-        )
-        .with_invited_members(settings.invite.invited_user_type == "Member")
-        .with_groups(settings.groups.clone())
-        .with_mapped(settings.mapping.mapped()),
-    );
-    let worker = Arc::new(Worker::new(
+    let mut engine = Engine::new(
+        source,
+        graph.clone(),
+        store.clone(),
+        clock.clone(),
+        plan_policy(settings),
+        wake.clone(),
+    )
+    .with_invited_members(settings.invite.invited_user_type == "Member")
+    .with_groups(settings.groups.clone())
+    .with_mapped(settings.mapping.mapped());
+    let mut worker = Worker::new(
         store.clone(),
         graph.clone(),
         clock.clone(),
         worker_config(settings),
-    ));
+    );
+    if let Some(writeback) = super::outputs::writeback(settings).await? {
+        engine = engine.with_writeback(writeback.clone());
+        worker = worker.with_writeback(writeback);
+    }
+    let (engine, worker) = (Arc::new(engine), Arc::new(worker));
+    let mut pool = WorkerPool::new(worker, wake);
+    if let Some(mailer) = super::outputs::mailer(settings, &store, &clock)? {
+        pool = pool.with_mailer(mailer);
+    }
     Ok(Parts {
         store,
         graph,
         engine,
-        pool: WorkerPool::new(worker, wake),
+        pool,
         clock,
         leadership,
         _listener: listener,

@@ -8,6 +8,7 @@ mod demo;
 mod emulator;
 mod http;
 mod operate;
+mod outputs;
 mod print;
 mod probe;
 mod syncing;

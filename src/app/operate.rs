@@ -117,6 +117,8 @@ pub async fn items(settings: &Settings, args: ItemsArgs) -> anyhow::Result<ExitC
         after: None,
         limit: 10_000,
     };
+    let guests = store.link_redemption_counts().await?;
+    print::redemption_summary(&guests, &store.mail_counts().await?);
     print::items_table(&store.item_list(filter).await?);
     Ok(ExitCode::SUCCESS)
 }

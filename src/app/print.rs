@@ -131,7 +131,7 @@ pub fn cycle_summary(report: &CycleReport, drained: &DrainReport) {
 /// `guestsync runs`; `dead` counts the dead items each run planned.
 pub fn runs_table(runs: &[RunRecord], dead: &std::collections::BTreeMap<i64, u64>) {
     println!(
-        "{:>5} {:<20} {:<10} {:>6} {:>8} {:>5} {:>7} {:>7} {:>8} {:>6}",
+        "{:>5} {:<20} {:<10} {:>6} {:>8} {:>5} {:>7} {:>7} {:>8} {:>7} {:>8} {:>6}",
         "RUN",
         "STARTED",
         "OUTCOME",
@@ -141,12 +141,14 @@ pub fn runs_table(runs: &[RunRecord], dead: &std::collections::BTreeMap<i64, u64
         "INVITED",
         "UPDATED",
         "DISABLED",
+        "PENDING",
+        "ACCEPTED",
         "FAILED"
     );
     for run in runs {
         let c = &run.counts;
         println!(
-            "{:>5} {:<20} {:<10} {:>6} {:>8} {:>5} {:>7} {:>7} {:>8} {:>6}",
+            "{:>5} {:<20} {:<10} {:>6} {:>8} {:>5} {:>7} {:>7} {:>8} {:>7} {:>8} {:>6}",
             run.id,
             run.started_at.format("%Y-%m-%d %H:%M:%S"),
             outcome_label(run),
@@ -156,6 +158,8 @@ pub fn runs_table(runs: &[RunRecord], dead: &std::collections::BTreeMap<i64, u64
             c.invites + c.reinvites,
             c.updates + c.adopts + c.enables,
             c.disables,
+            c.pending_acceptance,
+            c.accepted,
             dead.get(&run.id).copied().unwrap_or(0),
         );
     }
@@ -195,5 +199,22 @@ pub fn items_table(items: &[ItemRecord]) {
             "{:<24} {:<9} {:<8} {:>8} {error}",
             item.anchor, item.action, item.state, item.attempts
         );
+    }
+}
+
+/// The line `guestsync items` starts with: owned guests by redemption state, and the
+/// invitation mails guestsync sends itself by state.
+pub fn redemption_summary(
+    guests: &std::collections::BTreeMap<crate::store::RedemptionState, u64>,
+    mails: &std::collections::BTreeMap<crate::store::MailState, u64>,
+) {
+    let guests: Vec<String> = guests.iter().map(|(s, n)| format!("{s} {n}")).collect();
+    println!("guests by redemption: {}", guests.join(", "));
+    if mails.values().any(|n| *n > 0) {
+        let mails: Vec<String> = mails
+            .iter()
+            .map(|(s, n)| format!("{} {n}", s.as_str()))
+            .collect();
+        println!("invitation mails: {}", mails.join(", "));
     }
 }

@@ -65,6 +65,19 @@ impl Shared {
         self.admin_patch(id, &patch)
     }
 
+    /// The invitee opens a redeem URL this emulator issued (the `rd` ticket of
+    /// `https://login.microsoftonline.com/redeem?rd=…`, graph.md §1) and redeems it: the user
+    /// becomes `Accepted`. False for a URL it never issued or whose user is gone.
+    pub(crate) fn admin_redeem_url(&self, url: &str) -> bool {
+        let ticket = url::Url::parse(url).ok().and_then(|u| {
+            u.query_pairs()
+                .find(|(k, _)| k == "rd")
+                .map(|(_, v)| v.into_owned())
+        });
+        let id = ticket.and_then(|rd| self.lock().redeem_tickets.get(&rd).cloned());
+        id.is_some_and(|id| self.admin_redeem(&id))
+    }
+
     /// Every live user with every property.
     pub(crate) fn admin_users(&self) -> Vec<Value> {
         self.lock()

@@ -1,5 +1,6 @@
 //! The control API under `/_emulator/` (no auth; a test tool): knobs, counters, seeding users,
-//! listing users (admin view), redeeming an invitation, creating groups.
+//! listing users (admin view), redeeming an invitation (by user id or by redeem URL), creating
+//! groups.
 
 use std::sync::Arc;
 
@@ -21,6 +22,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/_emulator/counters", get(counters))
         .route("/_emulator/users", get(users).post(add_user))
         .route("/_emulator/users/{id}/redeem", post(redeem))
+        .route("/_emulator/redeem", post(redeem_url))
         .route("/_emulator/groups", post(add_group))
 }
 
@@ -52,6 +54,20 @@ async fn redeem(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Re
     } else {
         StatusCode::NOT_FOUND.into_response()
     }
+}
+
+/// Body `{"url": "<redeem URL>"}`: what the invitee's browser does with the URL.
+async fn redeem_url(State(shared): State<Arc<Shared>>, Json(body): Json<RedeemBody>) -> Response {
+    if shared.admin_redeem_url(&body.url) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        StatusCode::NOT_FOUND.into_response()
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct RedeemBody {
+    url: String,
 }
 
 async fn add_group(State(shared): State<Arc<Shared>>) -> Response {

@@ -164,6 +164,11 @@ impl EmulatorHandle {
         super::groups::admin_members(&self.shared, group_id)
     }
 
+    /// The invitee redeems through a redeem URL this emulator issued; false if it never did.
+    pub fn redeem_url(&self, url: &str) -> bool {
+        self.shared.admin_redeem_url(url)
+    }
+
     /// Stops serving and waits for the server task.
     pub async fn shutdown(self) {
         self.stop.cancel();

@@ -159,6 +159,8 @@ pub(crate) fn create(shared: &Shared, req: &GraphRequest, now: Instant) -> Graph
         inner.counters.invitation_emails_sent += 1;
     }
     inner.invitations.push(Value::Object(body.clone()));
+    let rd = uuid::Uuid::new_v4().simple().to_string();
+    inner.redeem_tickets.insert(rd.clone(), id.clone());
     let upn = inner
         .users
         .get(&id)
@@ -166,18 +168,23 @@ pub(crate) fn create(shared: &Shared, req: &GraphRequest, now: Instant) -> Graph
     drop(inner);
     GraphResponse::json(
         201,
-        answer(&invite, body, &id, upn.unwrap_or(Value::Null), shared),
+        answer(
+            &invite,
+            body,
+            (id.as_str(), rd.as_str()),
+            upn.unwrap_or(Value::Null),
+            shared,
+        ),
     )
 }
 
 fn answer(
     invite: &Invite<'_>,
     body: &Map<String, Value>,
-    id: &str,
+    (id, rd): (&str, &str),
     upn: Value,
     shared: &Shared,
 ) -> Value {
-    let rd = uuid::Uuid::new_v4().simple().to_string();
     json!({
         "@odata.context": format!("{}/$metadata#invitations/$entity", shared.base_url()),
         "id": uuid::Uuid::new_v4().to_string(),

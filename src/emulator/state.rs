@@ -59,6 +59,8 @@ pub(crate) struct Inner {
     pub counters: Counters,
     /// Every accepted `POST /invitations` body, in order (for tests and the control view).
     pub invitations: Vec<Value>,
+    /// Redeem tickets (`rd` of an issued redeem URL) → the invited user's id.
+    pub redeem_tickets: HashMap<String, String>,
 }
 
 /// State shared by every request handler.
@@ -85,6 +87,7 @@ impl Shared {
             tokens: HashMap::new(),
             counters: Counters::default(),
             invitations: Vec::new(),
+            redeem_tickets: HashMap::new(),
         };
         Self {
             config,

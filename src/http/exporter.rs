@@ -68,11 +68,18 @@ impl MetricsExporter {
         self.handle.run_upkeep();
     }
 
-    /// Sets the gauges read from the store (items by state) and the throttle (pause seconds).
+    /// Sets the gauges read from the store (items by state, owned guests by redemption state)
+    /// and the throttle (pause seconds).
     pub async fn refresh(&self, store: &dyn Store, throttle: &Throttle) -> Result<(), StoreError> {
         let pause = pause_left(throttle).await;
         let counts = store.item_counts().await;
+        let guests = store.link_redemption_counts().await;
         metrics::with_local_recorder(&*self.recorder, || {
+            if let Ok(guests) = &guests {
+                for (state, n) in guests {
+                    metrics::gauge!(names::GUESTS, "redemption" => state.as_str()).set(*n as f64);
+                }
+            }
             metrics::gauge!(names::THROTTLE_PAUSE).set(pause.as_secs_f64());
             if let Ok(counts) = &counts {
                 for (state, n) in counts {
@@ -80,6 +87,6 @@ impl MetricsExporter {
                 }
             }
         });
-        counts.map(|_| ())
+        counts.and(guests).map(|_| ())
     }
 }

@@ -17,9 +17,7 @@ pub use duration::parse_duration;
 pub use error::SettingsError;
 pub use load::DEFAULT_TOML;
 pub use sections::{
-    AuthSettings, ClientCredential, GraphSettings, HttpSettings, InviteSettings, LogFormat,
-    LogSettings, ReplicaSettings, SafetySettings, SourceSettings, StateSettings, SyncSettings,
-    WorkerSettings,
+    AuthSettings, ClientCredential, GraphSettings, HttpSettings, InviteSettings, LogFormat, LogSettings, ReplicaSettings, SafetySettings, SmtpSecurity, SmtpSettings, SourceSettings, StateSettings, SyncSettings, WorkerSettings, WritebackSettings,
 };
 
 use crate::plan::Scope;
@@ -57,6 +55,10 @@ pub struct Settings {
     pub mapping: Mapping,
     /// `[[scope]]`: which identities are in scope.
     pub scope: Scope,
+    /// `[notify.smtp]`: guestsync's own invitation mail; `None` when off.
+    pub notify_smtp: Option<SmtpSettings>,
+    /// `[writeback]`: the results table in the source database; `None` when off.
+    pub writeback: Option<WritebackSettings>,
 }
 
 impl Settings {
@@ -86,6 +88,14 @@ impl Settings {
         let groups = sections::parse_groups(&raw.groups, &mut problems);
         let mapping = mapping::parse_mapping(&raw.mapping, &mut problems);
         let (scope, mapping) = scope::parse_scope(&raw.scope, mapping, &mut problems);
+        let notify_smtp = sections::parse_notify(&raw.notify, &mut problems);
+        let writeback = sections::parse_writeback(&raw.writeback, &mut problems);
+        if raw.invite.send_invitation_message && notify_smtp.as_ref().is_some_and(Option::is_some) {
+            problems.add(
+                "notify.smtp.host",
+                "guestsync mails invitations itself only with invite.send_invitation_message = false",
+            );
+        }
         problems.finish()?;
         let missing =
             || SettingsError::single("configuration", "internal: a section was not parsed");
@@ -104,6 +114,8 @@ impl Settings {
             groups: groups.ok_or_else(missing)?,
             mapping,
             scope,
+            notify_smtp: notify_smtp.ok_or_else(missing)?,
+            writeback: writeback.ok_or_else(missing)?,
         })
     }
 

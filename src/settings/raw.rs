@@ -27,6 +27,8 @@ pub struct RawSettings {
     /// `[[scope]]`: parsed by `super::scope`.
     #[serde(default)]
     pub scope: Vec<serde_json::Value>,
+    pub notify: super::sections::outputs::RawNotify,
+    pub writeback: super::sections::outputs::RawWriteback,
 }
 
 #[derive(Debug, Deserialize)]

@@ -47,6 +47,12 @@ pub struct Link {
     pub last_applied_at: DateTime<Utc>,
     /// When guestsync deleted the guest (the link is kept for history).
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The redemption state the last cycle saw (`None` until a cycle saw the guest).
+    pub redemption_state: Option<super::RedemptionState>,
+    /// Graph's `externalUserStateChangeDateTime`, as last seen.
+    pub redemption_changed_at: Option<DateTime<Utc>>,
+    /// When guestsync first saw the current redemption state (e.g. pending since).
+    pub redemption_seen_at: Option<DateTime<Utc>>,
 }
 
 /// The fields a successful item writes to its link.
@@ -79,6 +85,9 @@ pub enum LinkUpdate {
     MarkDeleted,
     /// Remove the link row.
     Remove,
+    /// An invitation: upsert the link as [`LinkUpdate::Upsert`] and queue the invitation mail
+    /// in the same transaction (replacing an older one of the anchor).
+    UpsertAndMail(LinkFields, super::InvitationMail),
 }
 
 #[cfg(test)]

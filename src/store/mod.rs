@@ -17,8 +17,10 @@
 mod error;
 mod leader;
 mod link;
+mod mail;
 mod model;
 pub mod postgres;
+mod redemption;
 mod rows;
 mod run;
 pub mod sqlite;
@@ -32,11 +34,13 @@ use chrono::{DateTime, Utc};
 pub use error::StoreError;
 pub use leader::{CYCLE_ROLE, LeaderLease};
 pub use link::{Link, LinkFields, LinkUpdate, RedeemUrl};
+pub use mail::{InvitationMail, MailRecord, MailState, PendingMail};
 pub use model::{
     AttemptOutcome, AttemptRecord, ClaimedItem, ItemError, ItemFilter, ItemProgress, ItemRecord,
     ItemState, PlannedItem, RecordSummary, SettleResult,
 };
 pub use postgres::{PgStore, SlotBudget};
+pub use redemption::{RedemptionObservation, RedemptionState};
 pub use run::{HeldConflict, HeldStatus, RejectedRow, RunCounts, RunId, RunOutcome, RunRecord};
 pub use sqlite::SqliteStore;
 
@@ -200,4 +204,46 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn leader_release(&self, replica: &str, now: DateTime<Utc>) -> StoreResult<bool>;
     /// The leader lease as stored (possibly lapsed), if any replica ever held it.
     async fn leader_get(&self) -> StoreResult<Option<LeaderLease>>;
+
+    /// Records what a cycle saw of redemption, in one statement: for each observation whose
+    /// state or change time differs from the link's, sets `redemption_state` and
+    /// `redemption_changed_at`, and `redemption_seen_at = now` when the state itself changed.
+    /// Unknown anchors are skipped. Returns how many links changed.
+    async fn link_record_redemption(
+        &self,
+        now: DateTime<Utc>,
+        seen: Vec<RedemptionObservation>,
+    ) -> StoreResult<u64>;
+    /// Live links (not deleted) by redemption state; every state present, zeros included; a
+    /// link no cycle has observed yet counts as unknown.
+    async fn link_redemption_counts(&self) -> StoreResult<BTreeMap<RedemptionState, u64>>;
+
+    /// Claims up to `limit` pending invitation mails due at `now`, leased until `now + lease`.
+    async fn mail_claim(
+        &self,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: u32,
+    ) -> StoreResult<Vec<PendingMail>>;
+    /// Marks a claimed mail sent (fenced by `generation`: a newer invitation is not marked) and clears
+    /// a mail error shown on the item. Returns whether the mail was marked.
+    async fn mail_sent(
+        &self,
+        anchor: &str,
+        generation: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Records a failed send (attempts + 1): pending again from `retry_at`, or failed for good
+    /// when `retry_at` is `None`. The error is also shown as the item's last error.
+    async fn mail_failed(
+        &self,
+        anchor: &str,
+        generation: i64,
+        error: &ItemError,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> StoreResult<bool>;
+    /// The invitation mail of an anchor, if any.
+    async fn mail_get(&self, anchor: &str) -> StoreResult<Option<MailRecord>>;
+    /// Invitation mails by state (every state present, zeros included).
+    async fn mail_counts(&self) -> StoreResult<BTreeMap<MailState, u64>>;
 }

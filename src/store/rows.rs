@@ -3,7 +3,9 @@
 
 use sqlx::{ColumnIndex, Decode, Row, Type};
 
-use super::{HeldConflict, ItemState, RejectedRow, StoreError, StoreResult};
+use super::{
+    HeldConflict, ItemState, MailState, RedemptionState, RejectedRow, StoreError, StoreResult,
+};
 
 /// The item columns, in the order the adapters' `item_from_row` read them.
 pub(crate) const ITEM_COLUMNS: &str = "anchor, action, desired_hash, payload, desired_gen, \
@@ -14,6 +16,41 @@ pub(crate) const ITEM_COLUMNS: &str = "anchor, action, desired_hash, payload, de
 pub(crate) fn parse_state(s: &str) -> StoreResult<ItemState> {
     ItemState::parse(s).ok_or_else(|| StoreError::Corrupt(format!("item state {s:?}")))
 }
+
+/// Parses a stored redemption state (`NULL` = not observed yet).
+pub(crate) fn redemption_state(s: Option<String>) -> StoreResult<Option<RedemptionState>> {
+    s.map(|s| {
+        RedemptionState::parse(&s)
+            .ok_or_else(|| StoreError::Corrupt(format!("redemption state {s:?}")))
+    })
+    .transpose()
+}
+
+/// Every redemption state with its count; `NULL` (never observed) counts as unknown.
+pub(crate) fn redemption_tally(
+    rows: Vec<(Option<String>, i64)>,
+) -> StoreResult<std::collections::BTreeMap<RedemptionState, u64>> {
+    let mut counts: std::collections::BTreeMap<RedemptionState, u64> =
+        RedemptionState::ALL.into_iter().map(|s| (s, 0)).collect();
+    for (state, n) in rows {
+        let state = redemption_state(state)?.unwrap_or(RedemptionState::Unknown);
+        *counts.entry(state).or_default() += count(n);
+    }
+    Ok(counts)
+}
+
+/// Parses a stored mail state.
+pub(crate) fn mail_state(s: &str) -> StoreResult<MailState> {
+    MailState::parse(s).ok_or_else(|| StoreError::Corrupt(format!("mail state {s:?}")))
+}
+
+/// The columns of a claimed mail, in the order the adapters read them.
+pub(crate) const MAIL_COLUMNS: &str =
+    "anchor, generation, object_id, email, display_name, redeem_url, invited_at, attempts";
+
+/// The columns of a mail record.
+pub(crate) const MAIL_RECORD_COLUMNS: &str =
+    "anchor, generation, state, attempts, run_after, last_error, sent_at";
 
 /// Converts a stored count to `u64` (counts are never negative).
 pub(crate) fn count(v: i64) -> u64 {

@@ -47,6 +47,10 @@ pub struct RunCounts {
     pub failed: u64,
     /// Items that went dead.
     pub dead: u64,
+    /// Owned guests the tenant read showed pending acceptance.
+    pub pending_acceptance: u64,
+    /// Owned guests the tenant read showed accepted.
+    pub accepted: u64,
 }
 
 /// Where a held run stands with the operator.

@@ -22,6 +22,9 @@ pub const ROWS_HELD: &str = "guestsync_source_rows_held_total";
 pub const LAST_SUCCESS: &str = "guestsync_last_successful_cycle_timestamp_seconds";
 /// Gauge: owned guests by `externalUserState`.
 pub const OWNED_GUESTS: &str = "guestsync_owned_guests";
+/// Gauge: owned guests (live links) by the redemption state the state store holds
+/// (`redemption` = pending, accepted, unknown, other).
+pub const GUESTS: &str = "guestsync_guests";
 /// Gauge: queue items by state.
 pub const ITEMS: &str = "guestsync_items";
 /// Gauge: seconds left of the Graph pause in force.

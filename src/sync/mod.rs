@@ -5,7 +5,9 @@
 mod convert;
 pub mod groups;
 pub mod metrics;
+pub mod redemption;
 mod report;
+mod writeback;
 
 use std::sync::Arc;
 
@@ -18,6 +20,8 @@ use crate::groups::{GroupConfig, GroupWork};
 use crate::plan::{BrakeDecision, Plan, PlanInput, PlanPolicy, plan};
 use crate::source::{SourceError, SourceReader, SourceSnapshot};
 use crate::store::{ItemState, RunId, RunOutcome, Store, StoreError};
+use crate::writeback::WriteBack;
+use redemption::RedemptionSummary;
 
 pub use convert::{TENANT_SELECT, link_state, observed, queue_item, queue_items, tenant_select};
 pub use report::{CycleReport, Preview, Redemption, run_counts};
@@ -63,6 +67,7 @@ pub struct Engine {
     invited_members: bool,
     groups: GroupConfig,
     select: Vec<&'static str>,
+    writeback: Option<Arc<WriteBack>>,
 }
 
 impl Engine {
@@ -85,7 +90,14 @@ impl Engine {
             invited_members: false,
             groups: GroupConfig::default(),
             select: TENANT_SELECT.to_vec(),
+            writeback: None,
         }
+    }
+
+    /// Writes the results of each cycle to the write-back table (`[writeback]`).
+    pub fn with_writeback(mut self, writeback: Arc<WriteBack>) -> Self {
+        self.writeback = Some(writeback);
+        self
     }
 
     /// Manages the memberships of `groups.managed` (off when none is managed).
@@ -116,13 +128,14 @@ impl Engine {
         } else {
             None
         };
-        let (plan, group_work, redemption) = self
+        let (plan, group_work, funnel, redemption) = self
             .plan_snapshot(&snapshot, desired_groups.as_ref())
             .await?;
         Ok(Preview {
             snapshot,
             plan,
             groups: group_work,
+            funnel,
             redemption,
         })
     }
@@ -131,7 +144,7 @@ impl Engine {
         &self,
         snapshot: &SourceSnapshot,
         desired_groups: Option<&groups::DesiredGroups>,
-    ) -> Result<(Plan, Vec<GroupWork>, Redemption), CycleError> {
+    ) -> Result<(Plan, Vec<GroupWork>, Redemption, RedemptionSummary), CycleError> {
         let mut guests = self.graph.list_guests(&self.select).await?;
         if self.invited_members || any_member_row(snapshot) {
             let filter = "creationType eq 'Invitation' and userType eq 'Member'";
@@ -139,7 +152,8 @@ impl Engine {
             guests.extend(members);
         }
         let links = self.store.link_list().await?;
-        let redemption = metrics::owned_guests(&guests, &links);
+        let funnel = metrics::owned_guests(&guests, &links);
+        let redemption = redemption::summarise(&guests, &links);
         let links: Vec<_> = links.iter().filter_map(link_state).collect();
         let group_work = match desired_groups {
             Some(desired) => {
@@ -156,6 +170,7 @@ impl Engine {
         Ok((
             plan(&input, &self.policy, self.clock.now()),
             group_work,
+            funnel,
             redemption,
         ))
     }
@@ -263,6 +278,12 @@ impl Engine {
         }
         items.extend(groups::queue_items(&preview.groups)?);
         self.store.plan_record(run_id, now, items).await?;
+        let changes = preview.redemption.changes.clone();
+        let redeemed = self.store.link_record_redemption(now, changes).await?;
+        tracing::debug!(changed = redeemed, "redemption states recorded");
+        if let Some(writeback) = &self.writeback {
+            writeback::after_cycle(&*self.store, writeback, &preview.redemption).await;
+        }
         if preview.plan.brake.is_held() {
             let held = queue_items(&preview.plan.held_disables)?;
             self.store.held_record(run_id, now, held).await?;

@@ -3,7 +3,7 @@
 use crate::groups::GroupWork;
 use crate::plan::Plan;
 use crate::source::SourceSnapshot;
-use crate::store::{HeldConflict, RejectedRow, RunCounts, RunId, RunOutcome};
+use crate::store::{HeldConflict, RedemptionState, RejectedRow, RunCounts, RunId, RunOutcome};
 
 /// A planned but unrecorded cycle.
 #[derive(Debug)]
@@ -14,8 +14,10 @@ pub struct Preview {
     pub plan: Plan,
     /// The membership work per managed group (empty when no group is managed).
     pub groups: Vec<GroupWork>,
-    /// Owned guests by redemption state, as the tenant read saw them.
-    pub redemption: Redemption,
+    /// Owned guests by redemption state, as the tenant read saw them (the status page funnel).
+    pub funnel: Redemption,
+    /// What the tenant read showed of the owned guests' redemption (changes to record).
+    pub redemption: super::RedemptionSummary,
 }
 
 /// The guests guestsync owns, by redemption state, as one cycle's tenant read saw them.
@@ -59,7 +61,7 @@ impl CycleReport {
             outcome,
             counts: run_counts(preview),
             held_disables,
-            redemption: preview.redemption,
+            redemption: preview.funnel,
         }
     }
 
@@ -86,6 +88,8 @@ pub fn run_counts(preview: &Preview) -> RunCounts {
         unchanged: plan.unchanged,
         failed: 0,
         dead: 0,
+        pending_acceptance: preview.redemption.count(RedemptionState::Pending),
+        accepted: preview.redemption.count(RedemptionState::Accepted),
     }
 }
 

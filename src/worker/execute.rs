@@ -9,7 +9,7 @@ use super::{Worker, WorkerContext};
 use crate::graph::{GraphError, InvitationRequest};
 use crate::identity::{Attributes, Email, Identity};
 use crate::plan::Action;
-use crate::store::{Link, LinkFields, LinkUpdate, RedeemUrl};
+use crate::store::{InvitationMail, Link, LinkFields, LinkUpdate, RedeemUrl};
 
 impl Worker {
     /// Executes `payload` for an item whose stored link is `link`.
@@ -99,6 +99,11 @@ impl Worker {
             Err(error) => return self.failed(ctx, &error, false),
         };
         let object_id = invitation.invited_user.id.clone();
+        let mail = self.config.invite.own_mail.then(|| InvitationMail {
+            email: email.to_string(),
+            display_name: request.invited_user_display_name.clone(),
+            redeem_url: RedeemUrl::new(invitation.invite_redeem_url.expose()),
+        });
         let mut fields = LinkFields {
             object_id: object_id.clone(),
             user_principal_name: invitation.invited_user.user_principal_name.clone(),
@@ -109,7 +114,7 @@ impl Worker {
             last_applied: applied_json(&Attributes::new()),
         };
         if attributes.is_empty() {
-            return Outcome::Done(LinkUpdate::Upsert(fields));
+            return Outcome::Done(invited(fields, mail));
         }
         match self
             .graph
@@ -118,9 +123,12 @@ impl Worker {
         {
             Ok(()) => {
                 fields.last_applied = applied_json(attributes);
-                Outcome::Done(LinkUpdate::Upsert(fields))
+                Outcome::Done(invited(fields, mail))
             }
-            Err(error) => self.continue_after_invite(fields, attributes, desired, &error),
+            Err(error) => {
+                let link = invited(fields, mail);
+                self.continue_after_invite(link, &object_id, attributes, desired, &error)
+            }
         }
     }
 
@@ -128,7 +136,8 @@ impl Worker {
     /// the invitation now and continue as an update, so no worker sleeps through the lag.
     fn continue_after_invite(
         &self,
-        fields: LinkFields,
+        link: LinkUpdate,
+        object_id: &str,
         attributes: &Attributes,
         desired: Option<Identity>,
         error: &GraphError,
@@ -142,13 +151,13 @@ impl Worker {
         };
         let next = ItemPayload {
             action: Action::Update {
-                object_id: fields.object_id.clone(),
+                object_id: object_id.to_string(),
                 changes: attributes.clone(),
             },
             desired,
         };
         Outcome::Progress {
-            link: LinkUpdate::Upsert(fields),
+            link,
             next,
             after,
             reason: format!(
@@ -240,5 +249,13 @@ impl Worker {
             backoff,
             self.config.throttle_fallback,
         )
+    }
+}
+
+/// The link change of an invitation: with own mail, the mail is queued in the same transaction.
+fn invited(fields: LinkFields, mail: Option<InvitationMail>) -> LinkUpdate {
+    match mail {
+        Some(mail) => LinkUpdate::UpsertAndMail(fields, mail),
+        None => LinkUpdate::Upsert(fields),
     }
 }

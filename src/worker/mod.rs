@@ -24,6 +24,7 @@ use chrono::{DateTime, Utc};
 use crate::clock::Clock;
 use crate::graph::GraphClient;
 use crate::store::{ClaimedItem, Link, Store, StoreError};
+use crate::writeback::WriteBack;
 
 pub use payload::ItemPayload;
 pub use pool::{DrainReport, WorkerPool};
@@ -37,6 +38,9 @@ pub struct InviteOptions {
     pub send_invitation_message: bool,
     /// `Guest` or `Member`.
     pub invited_user_type: String,
+    /// Whether guestsync mails the redeem URL itself (`[notify.smtp]`): every invitation then
+    /// queues its mail in the transaction that records it.
+    pub own_mail: bool,
 }
 
 /// The worker pool's settings.
@@ -67,6 +71,7 @@ pub struct Worker {
     graph: GraphClient,
     clock: Arc<dyn Clock>,
     config: WorkerConfig,
+    writeback: Option<Arc<WriteBack>>,
 }
 
 /// What the executor knows about the item it works on.
@@ -103,7 +108,14 @@ impl Worker {
             graph,
             clock,
             config,
+            writeback: None,
         }
+    }
+
+    /// Writes each invitation's row (with its new redeem URL) to the write-back table.
+    pub fn with_writeback(mut self, writeback: Arc<WriteBack>) -> Self {
+        self.writeback = Some(writeback);
+        self
     }
 
     /// The settings.
@@ -143,7 +155,36 @@ impl Worker {
             attempts: item.attempts,
             link: self.store.link_get(&item.anchor).await?,
         };
+        let invitation = matches!(
+            payload.action,
+            crate::plan::Action::Invite { .. } | crate::plan::Action::Reinvite { .. }
+        );
         let outcome = self.execute(&ctx, payload).await;
-        self.settle(owner, &item, outcome).await
+        let processed = self.settle(owner, &item, outcome).await?;
+        if invitation && matches!(processed, Processed::Done | Processed::Again) {
+            self.write_back(&item.anchor).await;
+        }
+        Ok(processed)
+    }
+
+    /// Writes the anchor's row to the write-back table, if one is configured; a failure is
+    /// logged (the next cycle writes the row again).
+    async fn write_back(&self, anchor: &str) {
+        let Some(writeback) = &self.writeback else {
+            return;
+        };
+        let row = match (
+            self.store.link_get(anchor).await,
+            self.store.item_get(anchor).await,
+        ) {
+            (Ok(Some(link)), Ok(item)) => {
+                let user_type = Some(self.config.invite.invited_user_type.as_str());
+                crate::writeback::row_for(&link, item.as_ref(), user_type)
+            }
+            _ => return,
+        };
+        if let Err(error) = writeback.write(vec![row]).await {
+            tracing::warn!(%error, "write-back of the invitation failed; the next cycle writes it");
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! The pool: `count` tasks that claim, execute and settle items until cancelled, each holding
 //! the lease of its item with a heartbeat. On shutdown the tasks stop at once and their leases
 //! are released, so another process can pick the items up immediately. [`WorkerPool::drain`]
-//! runs the pool until nothing is pending or running (`guestsync sync --once`).
+//! runs the pool until nothing is pending or running (`guestsync sync --once`). With own
+//! invitation mail, the [`Mailer`] runs as one more task of the pool.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::{Processed, Worker};
+use crate::notify::Mailer;
 use crate::store::{ClaimedItem, ItemState, StoreError};
 
 /// The worker tasks of one process.
@@ -19,6 +21,7 @@ use crate::store::{ClaimedItem, ItemState, StoreError};
 pub struct WorkerPool {
     worker: Arc<Worker>,
     wake: Arc<Notify>,
+    mailer: Option<Arc<Mailer>>,
 }
 
 /// Queue counts when a drain ended.
@@ -38,7 +41,18 @@ impl DrainReport {
 impl WorkerPool {
     /// A pool around `worker`; `wake` is notified when new work is recorded.
     pub fn new(worker: Arc<Worker>, wake: Arc<Notify>) -> Self {
-        Self { worker, wake }
+        Self {
+            worker,
+            wake,
+            mailer: None,
+        }
+    }
+
+    /// Also runs `mailer` (guestsync's own invitation mail) beside the workers; a drain ends
+    /// with one delivery pass.
+    pub fn with_mailer(mut self, mailer: Arc<Mailer>) -> Self {
+        self.mailer = Some(mailer);
+        self
     }
 
     /// Runs the tasks until `cancel` fires, then releases their leases.
@@ -51,6 +65,10 @@ impl WorkerPool {
         for owner in owners.clone() {
             let (worker, wake, cancel) = (self.worker.clone(), self.wake.clone(), cancel.clone());
             tasks.spawn(async move { work_loop(&worker, &owner, &wake, &cancel).await });
+        }
+        if let Some(mailer) = self.mailer.clone() {
+            let cancel = cancel.clone();
+            tasks.spawn(async move { mailer.run(cancel).await });
         }
         while let Some(joined) = tasks.join_next().await {
             if let Err(error) = joined {
@@ -97,6 +115,11 @@ impl WorkerPool {
         pool_cancel.cancel();
         if let Err(error) = running.await {
             tracing::error!(%error, "the worker pool ended abnormally");
+        }
+        if let Some(mailer) = &self.mailer
+            && !cancel.is_cancelled()
+        {
+            mailer.deliver_due().await?;
         }
         Ok(DrainReport { counts })
     }

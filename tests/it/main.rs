@@ -17,6 +17,7 @@ mod logs;
 mod mapping;
 mod plan;
 mod replicas;
+mod redemption;
 mod settings;
 mod settings_groups;
 mod shutdown;

@@ -13,6 +13,7 @@ mod lease;
 mod operator;
 mod postgres_only;
 mod queue;
+mod redemption;
 mod runs;
 
 use std::sync::Arc;
@@ -79,6 +80,10 @@ macro_rules! for_each_case {
             leader::leader_release_hands_over_at_once,
             leader::leader_lease_race_has_one_winner,
             leader::attempts_keep_their_claim_time,
+            redemption::redemption_changes_are_recorded_with_first_seen_time,
+            redemption::redemption_of_many_links_is_one_statement,
+            redemption::invitation_mail_is_queued_with_the_invite_and_sent_once,
+            redemption::mail_failures_retry_then_give_up_and_show_on_the_item,
         );
     };
 }

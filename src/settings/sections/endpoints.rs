@@ -196,7 +196,7 @@ fn tenant(text: &str) -> Result<Option<String>, String> {
     }
 }
 
-fn read_secret_file(path: &str) -> Result<SecretString, String> {
+pub(super) fn read_secret_file(path: &str) -> Result<SecretString, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     let secret = text.trim_end_matches(['\r', '\n']);
     if secret.is_empty() {

@@ -14,7 +14,9 @@ mod items;
 mod leader;
 mod links;
 mod listen;
+mod mail;
 mod plan;
+mod redemption;
 mod runs;
 mod settle;
 mod store_impl;
@@ -91,6 +93,11 @@ fn migrator() -> Migrator {
             2,
             "replicas",
             include_str!("../../../migrations/postgres/0002_replicas.sql"),
+        ),
+        migration(
+            4,
+            "redemption",
+            include_str!("../../../migrations/postgres/0004_redemption.sql"),
         ),
     ])
 }

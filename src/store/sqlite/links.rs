@@ -5,10 +5,12 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
 use super::codec::{col_json, col_opt_ts, col_ts, ts};
+use crate::store::rows::redemption_state;
 use crate::store::{Link, LinkFields, LinkUpdate, RedeemUrl, StoreResult};
 
 const LINK_COLUMNS: &str = "anchor, object_id, user_principal_name, email, invited_at, \
-    redeem_url, disabled_by_us, last_applied, last_applied_at, deleted_at";
+    redeem_url, disabled_by_us, last_applied, last_applied_at, deleted_at, redemption_state, \
+    redemption_changed_at, redemption_seen_at";
 
 fn link_from_row(row: &SqliteRow) -> StoreResult<Link> {
     Ok(Link {
@@ -24,6 +26,9 @@ fn link_from_row(row: &SqliteRow) -> StoreResult<Link> {
         last_applied: col_json(row, "last_applied")?,
         last_applied_at: col_ts(row, "last_applied_at")?,
         deleted_at: col_opt_ts(row, "deleted_at")?,
+        redemption_state: redemption_state(row.try_get("redemption_state")?)?,
+        redemption_changed_at: col_opt_ts(row, "redemption_changed_at")?,
+        redemption_seen_at: col_opt_ts(row, "redemption_seen_at")?,
     })
 }
 
@@ -62,6 +67,10 @@ pub(super) async fn apply(
     match update {
         LinkUpdate::Keep => {}
         LinkUpdate::Upsert(fields) => upsert(conn, anchor, now, fields).await?,
+        LinkUpdate::UpsertAndMail(fields, mail) => {
+            upsert(&mut *conn, anchor, now, fields).await?;
+            super::mail::queue(conn, anchor, now, &fields.object_id, mail).await?;
+        }
         LinkUpdate::MarkDeleted => {
             sqlx::query("UPDATE link SET deleted_at = ?2 WHERE anchor = ?1")
                 .bind(anchor)

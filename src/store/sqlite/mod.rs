@@ -11,7 +11,9 @@ mod codec;
 mod items;
 mod leader;
 mod links;
+mod mail;
 mod plan;
+mod redemption;
 mod runs;
 mod settle;
 mod store_impl;
@@ -90,6 +92,11 @@ fn migrator() -> Migrator {
             2,
             "replicas",
             include_str!("../../../migrations/sqlite/0002_replicas.sql"),
+        ),
+        migration(
+            4,
+            "redemption",
+            include_str!("../../../migrations/sqlite/0004_redemption.sql"),
         ),
     ])
 }

@@ -8,11 +8,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::settle::Failure;
-use super::{SqliteStore, claim, items, leader, links, migrator, plan, runs, settle};
+use super::{SqliteStore, claim, items, leader, links, mail, migrator, plan, redemption, runs, settle};
 use crate::store::{
-    AttemptRecord, ClaimedItem, HeldConflict, ItemError, ItemFilter, ItemProgress, ItemRecord,
-    ItemState, LeaderLease, Link, LinkUpdate, PlannedItem, RecordSummary, RejectedRow, RunCounts,
-    RunId, RunOutcome, RunRecord, SettleResult, Store, StoreResult,
+    AttemptRecord, ClaimedItem, HeldConflict, ItemError, ItemFilter, ItemProgress, ItemRecord, ItemState, LeaderLease, Link, LinkUpdate, MailRecord, MailState, PendingMail, PlannedItem, RecordSummary, RedemptionObservation, RedemptionState, RejectedRow, RunCounts, RunId, RunOutcome, RunRecord, SettleResult, Store, StoreResult,
 };
 
 #[async_trait]
@@ -233,5 +231,53 @@ impl Store for SqliteStore {
 
     async fn leader_get(&self) -> StoreResult<Option<LeaderLease>> {
         leader::get(&self.reader).await
+    }
+
+    async fn link_record_redemption(
+        &self,
+        now: DateTime<Utc>,
+        seen: Vec<RedemptionObservation>,
+    ) -> StoreResult<u64> {
+        redemption::record(&self.writer, now, seen).await
+    }
+
+    async fn link_redemption_counts(&self) -> StoreResult<BTreeMap<RedemptionState, u64>> {
+        redemption::counts(&self.reader).await
+    }
+
+    async fn mail_claim(
+        &self,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: u32,
+    ) -> StoreResult<Vec<PendingMail>> {
+        mail::claim(&self.writer, now, lease, limit).await
+    }
+
+    async fn mail_sent(
+        &self,
+        anchor: &str,
+        generation: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        mail::sent(&self.writer, anchor, generation, now).await
+    }
+
+    async fn mail_failed(
+        &self,
+        anchor: &str,
+        generation: i64,
+        error: &ItemError,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> StoreResult<bool> {
+        mail::failed(&self.writer, anchor, generation, error, retry_at).await
+    }
+
+    async fn mail_get(&self, anchor: &str) -> StoreResult<Option<MailRecord>> {
+        mail::get(&self.reader, anchor).await
+    }
+
+    async fn mail_counts(&self) -> StoreResult<BTreeMap<MailState, u64>> {
+        mail::counts(&self.reader).await
     }
 }

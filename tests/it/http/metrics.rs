@@ -46,6 +46,8 @@ async fn metrics_show_the_series_after_a_cycle_and_no_address() {
         "guestsync_last_successful_cycle_timestamp_seconds",
         "guestsync_throttle_pause_seconds 0",
         "guestsync_owned_guests{external_user_state=\"pending_acceptance\"} 8",
+        "guestsync_guests{redemption=\"pending\"} 8",
+        "guestsync_guests{redemption=\"accepted\"} 0",
         "guestsync_actions_total",
         "guestsync_graph_requests_total",
     ] {

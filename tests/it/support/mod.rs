@@ -2,4 +2,5 @@
 
 pub mod db;
 pub mod tools;
+pub mod smtp;
 pub mod world;
