@@ -5,6 +5,7 @@
 //! - [`actions`]: the output ([`Plan`], [`PlannedAction`], [`Action`], conflicts, counts).
 //! - [`brake`]: the mass-change brake ([`BrakeDecision`]).
 //! - [`hash`]: the stable `desired_hash` the queue coalesces on.
+//! - [`lifecycle`]: housekeeping (renew, expire, delete, restore) and its policy.
 //! - `matching` and `diff`: e-mail matching and the per-anchor rules.
 
 pub mod actions;
@@ -12,6 +13,7 @@ pub mod brake;
 mod diff;
 pub mod hash;
 mod keys;
+pub mod lifecycle;
 mod matching;
 pub mod model;
 
@@ -19,6 +21,7 @@ use chrono::{DateTime, Utc};
 
 pub use actions::{Action, ConflictReason, Plan, PlanConflict, PlanCounts, PlannedAction};
 pub use brake::BrakeDecision;
+pub use lifecycle::{ExpireAction, LifecyclePolicy, LinkLifecycle};
 pub use model::{LinkState, ObservedGuest, PlanInput, PlanPolicy};
 
 use crate::identity::{Anchor, Identity};
@@ -26,12 +29,13 @@ use diff::{Outcome, Window};
 use matching::Index;
 
 /// Plans one cycle: what to do for every desired identity and every owned guest, in anchor
-/// order, with disables over the brake's thresholds held for an operator.
+/// order, with disables and deletes over the brake's thresholds held for an operator.
 pub fn plan(input: &PlanInput, policy: &PlanPolicy, now: DateTime<Utc>) -> Plan {
     let index = Index::build(input);
     let window = Window {
         now,
         replication: policy.replication_window,
+        lifecycle: &policy.lifecycle,
     };
     let mut acc = Accumulator::default();
     for (position, identity) in input.desired.iter().enumerate() {
@@ -42,11 +46,16 @@ pub fn plan(input: &PlanInput, policy: &PlanPolicy, now: DateTime<Utc>) -> Plan 
         let in_source =
             index.link_is_desired(position) || input.present_anchors.contains(&link.anchor);
         if !in_source {
-            let outcome = diff::decide_out_of_scope(index.link_guest(position));
+            let outcome = diff::decide_out_of_scope(link, index.link_guest(position), window);
             acc.record(&link.anchor, None, outcome);
         }
     }
-    acc.finish(input.links.len() as u64, policy)
+    let owned = input
+        .links
+        .iter()
+        .filter(|l| l.lifecycle.deleted_at.is_none())
+        .count();
+    acc.finish(owned as u64, policy)
 }
 
 /// Collects outcomes into the plan's parts.
@@ -77,8 +86,15 @@ impl Accumulator {
             Action::Adopt { .. } => &mut self.counts.adopts,
             Action::Update { .. } => &mut self.counts.updates,
             Action::Enable { .. } => &mut self.counts.enables,
-            Action::Disable { .. } => &mut self.counts.disables,
+            Action::Disable { .. } | Action::Expire { delete: false, .. } => {
+                &mut self.counts.disables
+            }
+            Action::Expire { delete: true, .. } => &mut self.counts.deletes,
             Action::Reinvite { .. } => &mut self.counts.reinvites,
+            Action::Delete { .. } => &mut self.counts.deletes,
+            Action::Renew { .. } => &mut self.counts.renewals,
+            Action::Restore { .. } => &mut self.counts.restores,
+            Action::ChangeEmail { .. } => &mut self.counts.email_changes,
         };
         *counter += 1;
         self.items.push(PlannedAction {

@@ -17,6 +17,7 @@ pub struct RawSettings {
     pub safety: RawSafety,
     pub http: RawHttp,
     pub log: RawLog,
+    pub lifecycle: super::sections::RawLifecycle,
 }
 
 #[derive(Debug, Deserialize)]

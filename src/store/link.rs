@@ -45,8 +45,17 @@ pub struct Link {
     pub last_applied: serde_json::Value,
     /// When guestsync last wrote them.
     pub last_applied_at: DateTime<Utc>,
-    /// When guestsync deleted the guest (the link is kept for history).
+    /// When guestsync deleted the guest (the link keeps the deleted object id, for a restore).
     pub deleted_at: Option<DateTime<Utc>>,
+    /// How often guestsync re-invited the guest while it was pending; back to 0 when the
+    /// object id or the address changes.
+    pub reinvites: u32,
+    /// When guestsync last re-invited it (reset with `reinvites`).
+    pub reinvited_at: Option<DateTime<Utc>>,
+    /// When guestsync disabled it; kept while `disabled_by_us` stays true, cleared otherwise.
+    pub disabled_at: Option<DateTime<Utc>>,
+    /// When guestsync expired it (pending acceptance too long); cleared with `disabled_at`.
+    pub expired_at: Option<DateTime<Utc>>,
 }
 
 /// The fields a successful item writes to its link.
@@ -74,11 +83,20 @@ pub enum LinkUpdate {
     /// Leave the link as it is.
     Keep,
     /// Insert or update the link; `last_applied_at` becomes `now`, `deleted_at` is cleared.
+    /// `disabled_at` becomes `now` when `disabled_by_us` turns true (kept while it stays true,
+    /// cleared when false, and `expired_at` with it); `reinvites` and `reinvited_at` restart when the object id or the
+    /// e-mail changes.
     Upsert(LinkFields),
     /// The guest was deleted: set `deleted_at = now`, keep the row for history.
     MarkDeleted,
     /// Remove the link row.
     Remove,
+    /// As `Upsert`, after a re-invitation of a pending guest: `reinvites + 1` and
+    /// `reinvited_at = now`.
+    Renewed(LinkFields),
+    /// An expiry: `Upsert` of the fields (the guest was disabled) or, without fields,
+    /// `MarkDeleted` (it was deleted); then `expired_at = now`.
+    Expired(Option<LinkFields>),
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //!
 //! - [`payload`]: the stored item payload (action + desired identity) and PATCH bodies.
 //! - `execute`: one action against Graph → [`outcome::Outcome`].
+//! - `housekeeping`: renew, delete, restore and e-mail change against Graph.
 //! - `settle`: the outcome into the store, fenced by the lease token.
 //! - [`pool`]: N worker tasks, graceful shutdown, and draining for `sync --once`.
 //!
@@ -9,6 +10,7 @@
 //! settled; a settle whose lease was lost changes nothing.
 
 mod execute;
+mod housekeeping;
 pub mod outcome;
 pub mod payload;
 pub mod pool;

@@ -4,6 +4,7 @@
 
 mod control;
 mod harness;
+mod housekeeping;
 mod invitations;
 mod throttle;
 mod tokens;

@@ -10,6 +10,7 @@ mod emulator;
 mod engine;
 mod engine_sources;
 mod graph_client;
+mod housekeeping;
 mod http;
 mod plan;
 mod settings;

@@ -9,6 +9,7 @@
 mod engine_pg;
 mod fixtures;
 mod lease;
+mod lifecycle;
 mod operator;
 mod postgres_only;
 mod queue;
@@ -74,6 +75,8 @@ macro_rules! for_each_case {
             runs::links_follow_complete,
             operator::item_list_filters_and_pages,
             operator::unknown_runs_are_typed_errors,
+            lifecycle::renewals_are_counted_per_guest_and_address,
+            lifecycle::disable_expiry_delete_and_restore_are_dated,
         );
     };
 }

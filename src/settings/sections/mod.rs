@@ -1,6 +1,7 @@
 //! The typed sections of [`super::Settings`] and the functions that parse them from the raw file.
 
 mod endpoints;
+mod lifecycle;
 mod runtime;
 
 use std::net::SocketAddr;
@@ -10,6 +11,7 @@ use secrecy::SecretString;
 use url::Url;
 
 pub use endpoints::{parse_auth, parse_graph, parse_source, parse_state};
+pub use lifecycle::{LifecycleSettings, RawLifecycle, parse_lifecycle};
 pub use runtime::{parse_http, parse_invite, parse_log, parse_safety, parse_sync, parse_workers};
 
 /// `[graph]`.

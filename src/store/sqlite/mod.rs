@@ -79,11 +79,18 @@ fn migrator() -> Migrator {
             false,
         )
     };
-    Migrator::with_migrations(vec![migration(
-        1,
-        "state store",
-        include_str!("../../../migrations/sqlite/0001_state_store.sql"),
-    )])
+    Migrator::with_migrations(vec![
+        migration(
+            1,
+            "state store",
+            include_str!("../../../migrations/sqlite/0001_state_store.sql"),
+        ),
+        migration(
+            5,
+            "link lifecycle",
+            include_str!("../../../migrations/sqlite/0005_link_lifecycle.sql"),
+        ),
+    ])
 }
 
 #[cfg(test)]

@@ -1,0 +1,271 @@
+//! Executes the housekeeping actions (issue 4 item 4): renew an invitation still pending,
+//! delete (soft), restore from deleted items, and change the e-mail with a reset of redemption.
+//! Every new invitation goes through [`Worker::invite`], the one invitation path, so whatever
+//! happens to an invitation there (its redeem URL stored, mailed) happens to these too.
+
+use super::Worker;
+use super::WorkerContext;
+use super::outcome::{Outcome, REPLICATION_PAUSE};
+use super::payload::{ItemPayload, applied_json, attributes_from_json, patch_body};
+use crate::graph::{ErrorClass, GraphError};
+use crate::identity::{Attributes, Email, Identity};
+use crate::plan::Action;
+use crate::store::{LinkFields, LinkUpdate};
+
+/// What an [`Action::ChangeEmail`] asks for.
+struct EmailChange<'a> {
+    object_id: &'a str,
+    email: &'a Email,
+    changes: &'a Attributes,
+    reset: bool,
+    enable: bool,
+}
+
+impl Worker {
+    /// Executes the housekeeping `action`; the other actions are executed by `execute`.
+    pub(super) async fn housekeeping(
+        &self,
+        ctx: &WorkerContext,
+        action: &Action,
+        desired: Option<Identity>,
+    ) -> Outcome {
+        match action {
+            Action::Renew {
+                object_id, email, ..
+            } => self.renew(ctx, object_id, email, desired).await,
+            Action::Delete { object_id } => self.delete(ctx, object_id).await,
+            Action::Expire { object_id, delete } => self.expire(ctx, object_id, *delete).await,
+            Action::Restore {
+                object_id,
+                email,
+                attributes,
+            } => {
+                self.restore(ctx, object_id, email, attributes, desired)
+                    .await
+            }
+            Action::ChangeEmail {
+                object_id,
+                email,
+                changes,
+                reset_redemption,
+                enable,
+            } => {
+                let change = EmailChange {
+                    object_id,
+                    email,
+                    changes,
+                    reset: *reset_redemption,
+                    enable: *enable,
+                };
+                self.change_email(ctx, change, desired).await
+            }
+            other => Outcome::Dead(super::outcome::internal_error(
+                "not_housekeeping",
+                format!("{} is not a housekeeping action", other.kind_name()),
+            )),
+        }
+    }
+
+    /// POST /invitations for the same address: Graph answers with the existing user and a new
+    /// redeem URL (notes/graph.md §1 "Existing guest"). The first invitation time and the
+    /// attributes last written stay on the link; the re-invitation is counted.
+    async fn renew(
+        &self,
+        ctx: &WorkerContext,
+        object_id: &str,
+        email: &Email,
+        desired: Option<Identity>,
+    ) -> Outcome {
+        match self
+            .invite(ctx, email, &Attributes::new(), desired, None)
+            .await
+        {
+            Outcome::Done(LinkUpdate::Upsert(mut fields)) => {
+                if fields.object_id != object_id {
+                    tracing::warn!("re-invitation answered with another object id; relinked");
+                }
+                fields.invited_at = None;
+                if let Some(link) = &ctx.link {
+                    fields.last_applied = link.last_applied.clone();
+                    fields.disabled_by_us = link.disabled_by_us;
+                }
+                Outcome::Done(LinkUpdate::Renewed(fields))
+            }
+            other => other,
+        }
+    }
+
+    /// DELETE /users/{id} (a soft delete); the link keeps the object id and the time.
+    async fn delete(&self, ctx: &WorkerContext, object_id: &str) -> Outcome {
+        match self.graph.delete_user(object_id).await {
+            Ok(()) => Outcome::Done(LinkUpdate::MarkDeleted),
+            Err(error) if error.class == ErrorClass::NotFound && !self.recently_written(ctx) => {
+                // Already gone; a restore later falls back to an invitation.
+                Outcome::Done(LinkUpdate::MarkDeleted)
+            }
+            Err(error) => self.failed(ctx, &error, self.recently_written(ctx)),
+        }
+    }
+
+    /// Disables (as [`Action::Disable`]) or deletes the guest, and records the expiry.
+    async fn expire(&self, ctx: &WorkerContext, object_id: &str, delete: bool) -> Outcome {
+        let outcome = if delete {
+            self.delete(ctx, object_id).await
+        } else {
+            self.disable(ctx, object_id).await
+        };
+        match outcome {
+            Outcome::Done(LinkUpdate::MarkDeleted) => Outcome::Done(LinkUpdate::Expired(None)),
+            Outcome::Done(LinkUpdate::Upsert(fields)) => {
+                Outcome::Done(LinkUpdate::Expired(Some(fields)))
+            }
+            other => other,
+        }
+    }
+
+    /// POST /directory/deletedItems/{id}/restore (same object id), then enable and set every
+    /// desired attribute. A guest no longer in deleted items (purged after 30 days, or restored
+    /// by someone else) is invited instead.
+    async fn restore(
+        &self,
+        ctx: &WorkerContext,
+        object_id: &str,
+        email: &Email,
+        attributes: &Attributes,
+        desired: Option<Identity>,
+    ) -> Outcome {
+        match self.graph.restore_deleted_user(object_id).await {
+            Ok(_) => {}
+            Err(error) if error.class == ErrorClass::NotFound => {
+                return self
+                    .invite_instead(ctx, object_id, email, attributes, desired)
+                    .await;
+            }
+            Err(error) => return self.failed(ctx, &error, false),
+        }
+        let mut fields = LinkFields {
+            object_id: object_id.to_string(),
+            user_principal_name: None,
+            email: email.to_string(),
+            invited_at: None,
+            redeem_url: None,
+            disabled_by_us: false,
+            last_applied: applied_json(attributes),
+        };
+        let body = patch_body(attributes, Some(true));
+        match self.graph.update_user(object_id, &body).await {
+            Ok(()) => Outcome::Done(LinkUpdate::Upsert(fields)),
+            Err(error) => {
+                // Restored but not yet enabled: record the restore, enable next.
+                fields.disabled_by_us = true;
+                fields.last_applied = applied_json(&Attributes::new());
+                self.continue_as_enable(fields, attributes, desired, &error)
+            }
+        }
+    }
+
+    /// The restore found nothing to restore: invite. When Graph answers with the same user (it
+    /// was restored already), the link says disabled so the next cycle enables it.
+    async fn invite_instead(
+        &self,
+        ctx: &WorkerContext,
+        object_id: &str,
+        email: &Email,
+        attributes: &Attributes,
+        desired: Option<Identity>,
+    ) -> Outcome {
+        match self.invite(ctx, email, attributes, desired, None).await {
+            Outcome::Done(LinkUpdate::Upsert(mut fields)) if fields.object_id == object_id => {
+                fields.disabled_by_us = true;
+                Outcome::Done(LinkUpdate::Upsert(fields))
+            }
+            other => other,
+        }
+    }
+
+    fn continue_as_enable(
+        &self,
+        fields: LinkFields,
+        attributes: &Attributes,
+        desired: Option<Identity>,
+        error: &GraphError,
+    ) -> Outcome {
+        let after = match error.class {
+            ErrorClass::Throttled => error
+                .retry_after
+                .filter(|d| !d.is_zero())
+                .unwrap_or(self.config.throttle_fallback),
+            _ => REPLICATION_PAUSE,
+        };
+        let next = ItemPayload {
+            action: Action::Enable {
+                object_id: fields.object_id.clone(),
+                changes: attributes.clone(),
+            },
+            desired,
+        };
+        Outcome::Progress {
+            link: LinkUpdate::Upsert(fields),
+            next,
+            after,
+            reason: format!("restored; enable deferred ({})", error.class.as_str()),
+        }
+    }
+
+    /// PATCH `mail` (and the changed properties); then, for an invited guest, reset the
+    /// redemption: POST /invitations with `invitedUser.id` and `resetRedemption: true` for the
+    /// new address, which Graph requires to be in `mail` already (notes/graph.md §1).
+    async fn change_email(
+        &self,
+        ctx: &WorkerContext,
+        change: EmailChange<'_>,
+        desired: Option<Identity>,
+    ) -> Outcome {
+        let EmailChange {
+            object_id, email, ..
+        } = change;
+        let mut body = patch_body(change.changes, change.enable.then_some(true));
+        body.insert("mail".into(), email.to_string().into());
+        if let Err(error) = self.graph.update_user(object_id, &body).await {
+            return self.failed(ctx, &error, self.recently_written(ctx));
+        }
+        let applied = match &desired {
+            Some(identity) => identity.attributes.clone(),
+            None => self.applied_after_change(ctx, change.changes),
+        };
+        let disabled_by_us = !change.enable && ctx.link.as_ref().is_some_and(|l| l.disabled_by_us);
+        if !change.reset {
+            let fields =
+                self.kept_fields(ctx.link.as_ref(), object_id, &applied, Some(disabled_by_us));
+            let fields = LinkFields {
+                email: email.to_string(),
+                ..fields
+            };
+            return Outcome::Done(LinkUpdate::Upsert(fields));
+        }
+        let outcome = self
+            .invite(ctx, email, &Attributes::new(), desired, Some(object_id))
+            .await;
+        match outcome {
+            Outcome::Done(LinkUpdate::Upsert(mut fields)) => {
+                fields.last_applied = applied_json(&applied);
+                fields.disabled_by_us = disabled_by_us;
+                Outcome::Done(LinkUpdate::Upsert(fields))
+            }
+            other => other,
+        }
+    }
+
+    /// The attributes guestsync will have written: the link's, with `changes` on top.
+    fn applied_after_change(&self, ctx: &WorkerContext, changes: &Attributes) -> Attributes {
+        let mut applied = ctx
+            .link
+            .as_ref()
+            .map(|l| attributes_from_json(&l.last_applied))
+            .unwrap_or_default();
+        for (property, value) in changes.iter() {
+            applied.set(property, value);
+        }
+        applied
+    }
+}
