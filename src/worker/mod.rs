@@ -2,7 +2,8 @@
 //!
 //! - [`payload`]: the stored item payload (action + desired identity) and PATCH bodies.
 //! - `execute`: one action against Graph → [`outcome::Outcome`].
-//! - `housekeeping`: renew, delete, restore and e-mail change against Graph.
+//! - `housekeeping`: renew, expire, delete and e-mail change against Graph; `restore`:
+//!   restore from deleted items.
 //! - `settle`: the outcome into the store, fenced by the lease token.
 //! - [`pool`]: N worker tasks, graceful shutdown, and draining for `sync --once`.
 //!
@@ -14,6 +15,7 @@ mod housekeeping;
 pub mod outcome;
 pub mod payload;
 pub mod pool;
+mod restore;
 mod settle;
 
 use std::sync::Arc;

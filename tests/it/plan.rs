@@ -6,6 +6,7 @@
 
 mod lifecycle;
 mod lifecycle_props;
+mod lifecycle_restore;
 mod props;
 mod simulate;
 mod simulate_lifecycle;

@@ -122,3 +122,61 @@ async fn deletes_over_the_threshold_wait_for_an_operator() {
         assert!(link.deleted_at.is_some());
     }
 }
+
+/// Permanently deletes `id` from deleted items through Graph (as an admin purging it).
+async fn purge(t: &Timed, id: &str) {
+    let emulator = &t.world.emulator;
+    let config = emulator.config();
+    let token_url = format!(
+        "{}/{}/oauth2/v2.0/token",
+        emulator.authority_url(),
+        config.tenant_id
+    );
+    let scope = format!("{}/.default", emulator.authority_url());
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", config.client_id.as_str()),
+        ("client_secret", config.client_secret.as_str()),
+        ("scope", scope.as_str()),
+    ];
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(token_url)
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let status = http
+        .delete(format!(
+            "{}/directory/deletedItems/{id}",
+            emulator.base_url()
+        ))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, reqwest::StatusCode::NO_CONTENT);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guest_no_longer_in_deleted_items_is_invited_instead_of_restored() {
+    let (t, id) = deleted_second_guest().await;
+    purge(&t, &id).await;
+    t.advance_days(5);
+    t.world.set_rows(&rows(2)).await;
+    let (report, _) = t.sync().await;
+    assert_eq!(report.counts.restores, 1, "planned as a restore");
+    let link = t.link("P00002").await;
+    assert_ne!(
+        link.object_id, id,
+        "the restore found nothing; invited instead"
+    );
+    assert_eq!(link.deleted_at, None);
+    assert_eq!(t.world.users_with_mail(&link.email).len(), 1);
+    let (again, _) = t.sync().await;
+    assert_eq!(again.counts.invites + again.counts.restores, 0);
+}
