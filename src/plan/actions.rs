@@ -208,9 +208,7 @@ impl fmt::Display for ConflictReason {
                 f,
                 "the matching guest {object_id} also matches another identity"
             ),
-            Self::EmailChanged => {
-                f.write_str("e-mail changed; needs resetRedemption (not yet supported)")
-            }
+            Self::EmailChanged => f.write_str("e-mail changed; needs resetRedemption"),
             Self::DuplicateAnchor => f.write_str("anchor appears more than once"),
         }
     }
