@@ -59,6 +59,7 @@ fn world() -> PlanInput {
             creation_type: Some("Invitation".into()),
             account_enabled: Some(true),
             external_user_state: Some("Accepted".into()),
+            external_user_state_changed_at: None,
             attributes: attributes(i, drift),
         });
         links.push(LinkState {
@@ -69,6 +70,7 @@ fn world() -> PlanInput {
             last_applied: attributes(i, false),
             last_applied_at: applied_at,
             invited_at: applied_at,
+            lifecycle: Default::default(),
         });
     }
     PlanInput {

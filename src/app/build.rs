@@ -10,9 +10,9 @@ use tokio_util::sync::{CancellationToken, DropGuard};
 
 use crate::clock::{Clock, SystemClock};
 use crate::graph::{Credential, GraphClient, GraphConfig, RetryPolicy, Throttle};
-use crate::plan::PlanPolicy;
+use crate::plan::{LifecyclePolicy, PlanPolicy};
 use crate::replicas::{Leadership, PgThrottleState, replica_id};
-use crate::settings::{ClientCredential, Settings};
+use crate::settings::{ClientCredential, LifecycleSettings, Settings};
 use crate::source::{SourceConfig, SourceReader};
 use crate::store::{PgStore, SqliteStore, Store};
 use crate::sync::Engine;
@@ -126,6 +126,21 @@ pub fn plan_policy(settings: &Settings) -> PlanPolicy {
         max_disable_percent: settings.safety.max_disable_percent,
         create_only: settings.mapping.create_only(),
         scope: settings.scope.clone(),
+        lifecycle: lifecycle_policy(&settings.lifecycle),
+    }
+}
+
+/// The housekeeping policy from `[lifecycle]`.
+pub fn lifecycle_policy(settings: &LifecycleSettings) -> LifecyclePolicy {
+    let duration = |d: Option<std::time::Duration>| {
+        d.map(|d| chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX))
+    };
+    LifecyclePolicy {
+        reinvite_pending_after: duration(settings.reinvite_pending_after),
+        max_reinvites: settings.max_reinvites,
+        expire_pending_after: duration(settings.expire_pending_after),
+        expire_action: settings.expire_action,
+        delete_after: duration(settings.delete_after),
     }
 }
 
@@ -173,7 +188,11 @@ pub struct Parts {
 
 /// Builds store, Graph client, source, engine and pool from settings.
 pub async fn parts(settings: &Settings) -> anyhow::Result<Parts> {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    parts_with_clock(settings, Arc::new(SystemClock)).await
+}
+
+/// As [`parts`], on the given clock (tests move time with a `ManualClock`).
+pub async fn parts_with_clock(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts> {
     let source = source_reader(settings).await?;
     let (store, pg) = open(settings).await?;
     let graph = graph_client(settings, pg.as_ref(), &clock).await?;

@@ -28,7 +28,8 @@ pub fn preview_table(preview: &Preview) {
         );
     }
     for item in &preview.plan.held_disables {
-        println!("{:<24} {:<10} held by the brake", item.anchor, "disable");
+        let kind = item.action.kind_name();
+        println!("{:<24} {kind:<10} held by the brake", item.anchor);
     }
     for work in &preview.groups {
         println!(
@@ -54,7 +55,7 @@ pub fn preview_table(preview: &Preview) {
     }
     if let crate::plan::BrakeDecision::Held { .. } = &preview.plan.brake {
         println!(
-            "the brake would hold {} disables for an operator",
+            "the brake would hold {} disables and deletes for an operator",
             preview.plan.held_disables.len()
         );
     }

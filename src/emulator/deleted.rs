@@ -1,6 +1,9 @@
 //! Deleted items: `GET /directory/deletedItems/microsoft.graph.user` (paged like users),
-//! `GET`/`DELETE /directory/deletedItems/{id}` and `POST …/{id}/restore`.
+//! `GET`/`DELETE /directory/deletedItems/{id}` and `POST …/{id}/restore`. A deleted user is
+//! restorable for 30 days, then gone for good (notes/graph.md §2 "DELETE /users"), measured on
+//! the emulator's clock.
 
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
@@ -10,8 +13,24 @@ use super::schema::{parse_select, project};
 use super::state::Shared;
 use super::users::check_options;
 
+/// How long Graph keeps a deleted user restorable.
+const RETENTION: chrono::Duration = chrono::Duration::days(30);
+
+/// Permanently deletes the users deleted more than [`RETENTION`] ago.
+fn drop_expired(shared: &Shared) {
+    let now = shared.now();
+    let kept = |user: &serde_json::Map<String, Value>| {
+        user.get("deletedDateTime")
+            .and_then(Value::as_str)
+            .and_then(|at| DateTime::parse_from_rfc3339(at).ok())
+            .is_none_or(|at| now - at.with_timezone(&Utc) < RETENTION)
+    };
+    shared.lock().deleted.retain(|_, user| kept(user));
+}
+
 /// `GET /directory/deletedItems/microsoft.graph.user`.
 pub(crate) fn list(shared: &Shared, req: &GraphRequest) -> GraphResponse {
+    drop_expired(shared);
     match try_list(shared, req) {
         Ok(r) | Err(r) => r,
     }
@@ -55,6 +74,7 @@ fn with_type(mut user: Value) -> Value {
 
 /// `GET /directory/deletedItems/{id}`.
 pub(crate) fn get(shared: &Shared, id: &str) -> GraphResponse {
+    drop_expired(shared);
     match shared.lock().deleted.get(id) {
         Some(u) => GraphResponse::json(200, with_type(project(u, None))),
         None => not_found(id),
@@ -63,6 +83,7 @@ pub(crate) fn get(shared: &Shared, id: &str) -> GraphResponse {
 
 /// `POST /directory/deletedItems/{id}/restore`: back among the live users, 200 with the user.
 pub(crate) fn restore(shared: &Shared, id: &str, now: Instant) -> GraphResponse {
+    drop_expired(shared);
     let mut inner = shared.lock();
     let Some(mut user) = inner.deleted.remove(id) else {
         return not_found(id);

@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use super::config::{EmulatorConfig, Knobs, SeedUser};
 use super::server::router;
 use super::state::Shared;
-use crate::clock::SystemClock;
+use crate::clock::{Clock, SystemClock};
 
 /// What the emulator has seen so far.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -50,10 +50,20 @@ pub struct EmulatorHandle {
 
 /// Binds `addr` (port 0 picks one) and serves the emulator until [`EmulatorHandle::shutdown`].
 pub async fn start(config: EmulatorConfig, addr: SocketAddr) -> std::io::Result<EmulatorHandle> {
+    start_with_clock(config, addr, Arc::new(SystemClock)).await
+}
+
+/// As [`start`], with directory timestamps (state changes, deletions and their 30-day expiry)
+/// read from `clock`; tests share a `ManualClock` with guestsync to move time.
+pub async fn start_with_clock(
+    config: EmulatorConfig,
+    addr: SocketAddr,
+    clock: Arc<dyn Clock>,
+) -> std::io::Result<EmulatorHandle> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     let seeds = config.seed_users.clone();
-    let shared = Arc::new(Shared::new(config, local, Arc::new(SystemClock)));
+    let shared = Arc::new(Shared::new(config, local, clock));
     for seed in &seeds {
         shared.admin_add(seed);
     }

@@ -39,4 +39,4 @@ mod token;
 mod users;
 
 pub use config::{Budget, EmulatorConfig, Knobs, RetryAfterMode, SeedUser};
-pub use handle::{Counters, EmulatorHandle, start};
+pub use handle::{Counters, EmulatorHandle, start, start_with_clock};

@@ -55,6 +55,53 @@ pub enum Action {
         /// Every desired attribute.
         attributes: Attributes,
     },
+    /// Re-invite a guest still pending acceptance: the same user, a new redeem URL.
+    Renew {
+        /// The owned guest.
+        object_id: String,
+        /// The address it was invited with.
+        email: Email,
+        /// Which re-invitation this is (1 for the first); keeps each one's hash distinct.
+        round: u32,
+    },
+    /// Expire an owned guest still pending acceptance too long: disable it, or soft-delete it
+    /// when `delete`. The link remembers the expiry: an expired guest is neither enabled,
+    /// renewed nor restored by guestsync while its anchor stays in the source.
+    Expire {
+        /// The owned guest.
+        object_id: String,
+        /// Delete instead of disable.
+        delete: bool,
+    },
+    /// Soft-delete an owned guest (restorable for 30 days).
+    Delete {
+        /// The owned guest.
+        object_id: String,
+    },
+    /// Restore a guest guestsync deleted, then enable it and set every desired attribute.
+    Restore {
+        /// The deleted guest's object id.
+        object_id: String,
+        /// The address to invite instead when the guest is no longer in deleted items.
+        email: Email,
+        /// Every desired attribute.
+        attributes: Attributes,
+    },
+    /// The source e-mail changed: set `mail` (and the changed properties), then reset the
+    /// redemption so the guest redeems again with the new address.
+    ChangeEmail {
+        /// The owned guest.
+        object_id: String,
+        /// The new address.
+        email: Email,
+        /// Only the properties that differ.
+        changes: Attributes,
+        /// Whether to reset the redemption (the guest has an invitation state).
+        reset_redemption: bool,
+        /// Whether to enable the guest too (guestsync had disabled it; a new address is a new
+        /// chance, even for an expired guest).
+        enable: bool,
+    },
 }
 
 impl Action {
@@ -67,6 +114,11 @@ impl Action {
             Action::Enable { .. } => "enable",
             Action::Disable { .. } => "disable",
             Action::Reinvite { .. } => "reinvite",
+            Action::Renew { .. } => "renew",
+            Action::Delete { .. } => "delete",
+            Action::Expire { .. } => "expire",
+            Action::Restore { .. } => "restore",
+            Action::ChangeEmail { .. } => "change_email",
         }
     }
 
@@ -77,7 +129,12 @@ impl Action {
             Action::Adopt { object_id, .. }
             | Action::Update { object_id, .. }
             | Action::Enable { object_id, .. }
-            | Action::Disable { object_id } => Some(object_id),
+            | Action::Disable { object_id }
+            | Action::Renew { object_id, .. }
+            | Action::Delete { object_id }
+            | Action::Expire { object_id, .. }
+            | Action::Restore { object_id, .. }
+            | Action::ChangeEmail { object_id, .. } => Some(object_id),
         }
     }
 }
@@ -121,7 +178,8 @@ pub enum ConflictReason {
         /// The matching guest.
         object_id: String,
     },
-    /// The desired e-mail differs from the linked one; needs resetRedemption.
+    /// The desired e-mail differs from the linked one; needs resetRedemption. No longer
+    /// planned (the planner changes the address); kept so stored runs still read.
     EmailChanged,
     /// The anchor appears more than once in the desired identities.
     DuplicateAnchor,
@@ -150,9 +208,7 @@ impl fmt::Display for ConflictReason {
                 f,
                 "the matching guest {object_id} also matches another identity"
             ),
-            Self::EmailChanged => {
-                f.write_str("e-mail changed; needs resetRedemption (not yet supported)")
-            }
+            Self::EmailChanged => f.write_str("e-mail changed; needs resetRedemption"),
             Self::DuplicateAnchor => f.write_str("anchor appears more than once"),
         }
     }
@@ -167,8 +223,8 @@ pub struct PlanConflict {
     pub reason: ConflictReason,
 }
 
-/// How many anchors got each outcome. `disables` counts every planned disable, including
-/// those the brake held (see [`Plan::held_disables`]).
+/// How many anchors got each outcome. `disables` and `deletes` count every planned one,
+/// including those the brake held (see [`Plan::held_disables`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanCounts {
     /// Invites planned.
@@ -179,10 +235,18 @@ pub struct PlanCounts {
     pub updates: u64,
     /// Enables planned.
     pub enables: u64,
-    /// Disables planned (queued or held).
+    /// Disables planned (queued or held), expiries that disable included.
     pub disables: u64,
     /// Re-invites planned.
     pub reinvites: u64,
+    /// Deletes planned (queued or held), expiries that delete included.
+    pub deletes: u64,
+    /// Renewals of pending invitations planned.
+    pub renewals: u64,
+    /// Restores from deleted items planned.
+    pub restores: u64,
+    /// E-mail changes planned.
+    pub email_changes: u64,
     /// Anchors that need nothing.
     pub unchanged: u64,
     /// Anchors whose only difference is our own write not yet replicated.
@@ -199,12 +263,12 @@ pub struct PlanCounts {
 pub struct Plan {
     /// The actions to queue, ordered by anchor.
     pub items: Vec<PlannedAction>,
-    /// Disables the brake held back for an operator, ordered by anchor.
+    /// Disables and deletes the brake held back for an operator, ordered by anchor.
     pub held_disables: Vec<PlannedAction>,
     /// Anchors held without an action, ordered by anchor.
     pub conflicts: Vec<PlanConflict>,
     /// Outcome counts.
     pub counts: PlanCounts,
-    /// Whether the brake held the disables.
+    /// Whether the brake held the disables and deletes.
     pub brake: BrakeDecision,
 }

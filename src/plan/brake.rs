@@ -1,20 +1,21 @@
-//! The mass-change brake (DESIGN.md "The cycle" step 4): when one cycle's disables exceed the
-//! absolute or the relative threshold, none of them is queued; they wait for an operator.
+//! The mass-change brake (DESIGN.md "The cycle" step 4): when one cycle's disables and deletes
+//! together exceed the absolute or the relative threshold, none of them is queued; they wait for
+//! an operator.
 
 use serde::{Deserialize, Serialize};
 
 use super::actions::{Action, PlannedAction};
 use super::model::PlanPolicy;
 
-/// Whether the cycle's disables may be queued.
+/// Whether the cycle's disables and deletes may be queued.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "decision", rename_all = "snake_case")]
 pub enum BrakeDecision {
-    /// Under both thresholds: disables are queued.
+    /// Under both thresholds: disables and deletes are queued.
     Released,
     /// Over a threshold: disables wait for an operator.
     Held {
-        /// How many disables the cycle planned.
+        /// How many disables and deletes the cycle planned.
         disables: u64,
         /// How many guests guestsync owns (links).
         owned: u64,
@@ -30,7 +31,7 @@ impl BrakeDecision {
     }
 }
 
-/// Decides the brake for `disables` planned disables out of `owned` owned guests.
+/// Decides the brake for `disables` planned disables and deletes out of `owned` owned guests.
 pub fn decide(disables: u64, owned: u64, policy: &PlanPolicy) -> BrakeDecision {
     if disables == 0 {
         return BrakeDecision::Released;
@@ -42,12 +43,12 @@ pub fn decide(disables: u64, owned: u64, policy: &PlanPolicy) -> BrakeDecision {
     };
     let reason = if disables > policy.max_disables {
         format!(
-            "{disables} disables exceed the limit of {}",
+            "{disables} disables and deletes exceed the limit of {}",
             policy.max_disables
         )
     } else if percent > policy.max_disable_percent {
         format!(
-            "{disables} disables are {percent:.1} % of {owned} owned guests, over {} %",
+            "{disables} disables and deletes are {percent:.1} % of {owned} owned guests, over {} %",
             policy.max_disable_percent
         )
     } else {
@@ -60,19 +61,27 @@ pub fn decide(disables: u64, owned: u64, policy: &PlanPolicy) -> BrakeDecision {
     }
 }
 
-/// Splits the planned actions: returns (items to queue, held disables, decision).
+/// Whether an action takes a guest away (a disable or a delete): what the brake counts.
+pub fn is_removal(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::Disable { .. } | Action::Delete { .. } | Action::Expire { .. }
+    )
+}
+
+/// Splits the planned actions: returns (items to queue, held disables and deletes, decision).
 pub(crate) fn apply(
     items: Vec<PlannedAction>,
     owned: u64,
     policy: &PlanPolicy,
 ) -> (Vec<PlannedAction>, Vec<PlannedAction>, BrakeDecision) {
-    let is_disable = |p: &PlannedAction| matches!(p.action, Action::Disable { .. });
-    let disables = items.iter().filter(|p| is_disable(p)).count() as u64;
+    let removal = |p: &PlannedAction| is_removal(&p.action);
+    let disables = items.iter().filter(|p| removal(p)).count() as u64;
     let decision = decide(disables, owned, policy);
     if !decision.is_held() {
         return (items, Vec::new(), decision);
     }
-    let (held, queued) = items.into_iter().partition(is_disable);
+    let (held, queued) = items.into_iter().partition(removal);
     (queued, held, decision)
 }
 

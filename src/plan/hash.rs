@@ -124,7 +124,41 @@ fn feed_action(h: &mut Sha256, action: &Action) {
             field(h, object_id);
             feed_attributes(h, changes);
         }
-        Action::Disable { object_id } => field(h, object_id),
+        Action::Disable { object_id } | Action::Delete { object_id } => field(h, object_id),
+        Action::Expire { object_id, delete } => {
+            field(h, object_id);
+            h.update([u8::from(*delete)]);
+        }
+        Action::Renew {
+            object_id,
+            email,
+            round,
+        } => {
+            field(h, object_id);
+            field(h, email.as_str());
+            h.update(u64::from(*round).to_le_bytes());
+        }
+        Action::Restore {
+            object_id,
+            email,
+            attributes,
+        } => {
+            field(h, object_id);
+            field(h, email.as_str());
+            feed_attributes(h, attributes);
+        }
+        Action::ChangeEmail {
+            object_id,
+            email,
+            changes,
+            reset_redemption,
+            enable,
+        } => {
+            field(h, object_id);
+            field(h, email.as_str());
+            feed_attributes(h, changes);
+            h.update([u8::from(*reset_redemption), u8::from(*enable)]);
+        }
         Action::Reinvite {
             previous_object_id,
             email,
@@ -160,5 +194,22 @@ mod tests {
             attributes: Attributes::new(),
         };
         assert_ne!(a, desired_hash(&anchor, &invite, None));
+        let delete = Action::Delete {
+            object_id: "x".into(),
+        };
+        assert_ne!(a, desired_hash(&anchor, &delete, None));
+    }
+
+    #[test]
+    fn each_renewal_round_hashes_apart() {
+        let anchor = Anchor::parse("a1").unwrap();
+        let renew = |round| Action::Renew {
+            object_id: "x".into(),
+            email: Email::parse("a@b.example").unwrap(),
+            round,
+        };
+        let first = desired_hash(&anchor, &renew(1), None);
+        assert_eq!(first, desired_hash(&anchor, &renew(1), None));
+        assert_ne!(first, desired_hash(&anchor, &renew(2), None));
     }
 }

@@ -6,6 +6,7 @@
 //! - [`brake`]: the mass-change brake ([`BrakeDecision`]).
 //! - [`hash`]: the stable `desired_hash` the queue coalesces on.
 //! - [`scope`]: the `[[scope]]` rules; an identity out of scope counts as absent.
+//! - [`lifecycle`]: housekeeping (renew, expire, delete, restore) and its policy.
 //! - `matching` and `diff`: e-mail matching and the per-anchor rules.
 
 pub mod actions;
@@ -13,6 +14,7 @@ pub mod brake;
 mod diff;
 pub mod hash;
 mod keys;
+pub mod lifecycle;
 mod matching;
 pub mod model;
 pub mod scope;
@@ -21,6 +23,7 @@ use chrono::{DateTime, Utc};
 
 pub use actions::{Action, ConflictReason, Plan, PlanConflict, PlanCounts, PlannedAction};
 pub use brake::BrakeDecision;
+pub use lifecycle::{ExpireAction, LifecyclePolicy, LinkLifecycle};
 pub use model::{LinkState, ObservedGuest, PlanInput, PlanPolicy};
 pub use scope::Scope;
 
@@ -29,21 +32,27 @@ use diff::{Outcome, Window};
 use matching::Index;
 
 /// Plans one cycle: what to do for every desired identity and every owned guest, in anchor
-/// order, with disables over the brake's thresholds held for an operator. An identity out of
-/// the policy's scope is treated as absent: its owned guest is disabled (through the brake).
+/// order, with disables and deletes over the brake's thresholds held for an operator. An
+/// identity out of the policy's scope is treated as absent: its owned guest is disabled
+/// (through the brake).
 pub fn plan(input: &PlanInput, policy: &PlanPolicy, now: DateTime<Utc>) -> Plan {
     let index = Index::build(input);
     let window = Window {
         now,
         replication: policy.replication_window,
         create_only: policy.create_only,
+        lifecycle: &policy.lifecycle,
     };
     let mut acc = Accumulator::default();
     for (position, identity) in input.desired.iter().enumerate() {
         if !policy.scope.contains(identity) && !index.is_duplicate(position) {
             acc.counts.out_of_scope += 1;
-            let guest = index.linked(position).and_then(|l| l.guest);
-            acc.record(&identity.anchor, None, diff::decide_out_of_scope(guest));
+            let outcome = index
+                .linked(position)
+                .map_or(diff::Outcome::Unchanged, |linked| {
+                    diff::decide_out_of_scope(linked.link, linked.guest, window)
+                });
+            acc.record(&identity.anchor, None, outcome);
             continue;
         }
         let outcome = diff::decide_desired(identity, position, &index, window);
@@ -53,11 +62,16 @@ pub fn plan(input: &PlanInput, policy: &PlanPolicy, now: DateTime<Utc>) -> Plan 
         let in_source =
             index.link_is_desired(position) || input.present_anchors.contains(&link.anchor);
         if !in_source {
-            let outcome = diff::decide_out_of_scope(index.link_guest(position));
+            let outcome = diff::decide_out_of_scope(link, index.link_guest(position), window);
             acc.record(&link.anchor, None, outcome);
         }
     }
-    acc.finish(input.links.len() as u64, policy)
+    let owned = input
+        .links
+        .iter()
+        .filter(|l| l.lifecycle.deleted_at.is_none())
+        .count();
+    acc.finish(owned as u64, policy)
 }
 
 /// Collects outcomes into the plan's parts.
@@ -88,8 +102,15 @@ impl Accumulator {
             Action::Adopt { .. } => &mut self.counts.adopts,
             Action::Update { .. } => &mut self.counts.updates,
             Action::Enable { .. } => &mut self.counts.enables,
-            Action::Disable { .. } => &mut self.counts.disables,
+            Action::Disable { .. } | Action::Expire { delete: false, .. } => {
+                &mut self.counts.disables
+            }
+            Action::Expire { delete: true, .. } => &mut self.counts.deletes,
             Action::Reinvite { .. } => &mut self.counts.reinvites,
+            Action::Delete { .. } => &mut self.counts.deletes,
+            Action::Renew { .. } => &mut self.counts.renewals,
+            Action::Restore { .. } => &mut self.counts.restores,
+            Action::ChangeEmail { .. } => &mut self.counts.email_changes,
         };
         *counter += 1;
         self.items.push(PlannedAction {

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::lifecycle::{LifecyclePolicy, LinkLifecycle};
 use super::scope::Scope;
 use crate::identity::{Anchor, Attributes, Email, Identity, PropertySet};
 
@@ -27,6 +28,8 @@ pub struct ObservedGuest {
     pub account_enabled: Option<bool>,
     /// `externalUserState` (`PendingAcceptance`, `Accepted`).
     pub external_user_state: Option<String>,
+    /// `externalUserStateChangeDateTime`: when `externalUserState` last changed.
+    pub external_user_state_changed_at: Option<DateTime<Utc>>,
     /// The managed attributes as the tenant holds them.
     pub attributes: Attributes,
 }
@@ -59,6 +62,8 @@ pub struct LinkState {
     pub last_applied_at: Option<DateTime<Utc>>,
     /// When guestsync invited this guest.
     pub invited_at: Option<DateTime<Utc>>,
+    /// Re-invitations, disable and delete times (housekeeping).
+    pub lifecycle: LinkLifecycle,
 }
 
 /// Everything one planning pass looks at.
@@ -81,15 +86,17 @@ pub struct PlanPolicy {
     /// How long a tenant value may lag behind our own write before it counts as drift, and how
     /// long a fresh invitee may be missing from the tenant read (default 2 minutes).
     pub replication_window: Duration,
-    /// The most disables one cycle may queue without an operator (default 500).
+    /// The most disables and deletes one cycle may queue without an operator (default 500).
     pub max_disables: u64,
-    /// The largest share of owned guests, in percent, one cycle may disable without an
+    /// The largest share of owned guests, in percent, one cycle may disable or delete without an
     /// operator (default 5.0).
     pub max_disable_percent: f64,
     /// Properties set on invite and never compared afterwards (`on_create_only`).
     pub create_only: PropertySet,
     /// The `[[scope]]` rules; an identity out of scope is treated as absent from the source.
     pub scope: Scope,
+    /// Housekeeping: renewal, expiry, deletion (all off by default).
+    pub lifecycle: LifecyclePolicy,
 }
 
 impl Default for PlanPolicy {
@@ -100,6 +107,7 @@ impl Default for PlanPolicy {
             max_disable_percent: 5.0,
             create_only: PropertySet::EMPTY,
             scope: Scope::default(),
+            lifecycle: LifecyclePolicy::default(),
         }
     }
 }

@@ -16,6 +16,7 @@ use std::path::Path;
 pub use duration::parse_duration;
 pub use error::SettingsError;
 pub use load::DEFAULT_TOML;
+pub use sections::LifecycleSettings;
 pub use sections::{
     AuthSettings, ClientCredential, GraphSettings, HttpSettings, InviteSettings, LogFormat, LogSettings, ReplicaSettings, SafetySettings, SmtpSecurity, SmtpSettings, SourceSettings, StateSettings, SyncSettings, WorkerSettings, WritebackSettings,
 };
@@ -59,6 +60,8 @@ pub struct Settings {
     pub notify_smtp: Option<SmtpSettings>,
     /// `[writeback]`: the results table in the source database; `None` when off.
     pub writeback: Option<WritebackSettings>,
+    /// `[lifecycle]`: housekeeping of pending, disabled and deleted guests.
+    pub lifecycle: LifecycleSettings,
 }
 
 impl Settings {
@@ -96,6 +99,7 @@ impl Settings {
                 "guestsync mails invitations itself only with invite.send_invitation_message = false",
             );
         }
+        let lifecycle = sections::parse_lifecycle(&raw.lifecycle, &mut problems);
         problems.finish()?;
         let missing =
             || SettingsError::single("configuration", "internal: a section was not parsed");
@@ -116,6 +120,7 @@ impl Settings {
             scope,
             notify_smtp: notify_smtp.ok_or_else(missing)?,
             writeback: writeback.ok_or_else(missing)?,
+            lifecycle: lifecycle.ok_or_else(missing)?,
         })
     }
 

@@ -29,6 +29,7 @@ pub struct RawSettings {
     pub scope: Vec<serde_json::Value>,
     pub notify: super::sections::outputs::RawNotify,
     pub writeback: super::sections::outputs::RawWriteback,
+    pub lifecycle: super::sections::RawLifecycle,
 }
 
 #[derive(Debug, Deserialize)]

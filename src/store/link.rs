@@ -45,7 +45,7 @@ pub struct Link {
     pub last_applied: serde_json::Value,
     /// When guestsync last wrote them.
     pub last_applied_at: DateTime<Utc>,
-    /// When guestsync deleted the guest (the link is kept for history).
+    /// When guestsync deleted the guest (the link keeps the deleted object id, for a restore).
     pub deleted_at: Option<DateTime<Utc>>,
     /// The redemption state the last cycle saw (`None` until a cycle saw the guest).
     pub redemption_state: Option<super::RedemptionState>,
@@ -53,6 +53,15 @@ pub struct Link {
     pub redemption_changed_at: Option<DateTime<Utc>>,
     /// When guestsync first saw the current redemption state (e.g. pending since).
     pub redemption_seen_at: Option<DateTime<Utc>>,
+    /// How often guestsync re-invited the guest while it was pending; back to 0 when the
+    /// object id or the address changes.
+    pub reinvites: u32,
+    /// When guestsync last re-invited it (reset with `reinvites`).
+    pub reinvited_at: Option<DateTime<Utc>>,
+    /// When guestsync disabled it; kept while `disabled_by_us` stays true, cleared otherwise.
+    pub disabled_at: Option<DateTime<Utc>>,
+    /// When guestsync expired it (pending acceptance too long); cleared with `disabled_at`.
+    pub expired_at: Option<DateTime<Utc>>,
 }
 
 /// The fields a successful item writes to its link.
@@ -80,6 +89,9 @@ pub enum LinkUpdate {
     /// Leave the link as it is.
     Keep,
     /// Insert or update the link; `last_applied_at` becomes `now`, `deleted_at` is cleared.
+    /// `disabled_at` becomes `now` when `disabled_by_us` turns true (kept while it stays true,
+    /// cleared when false, and `expired_at` with it); `reinvites` and `reinvited_at` restart when the object id or the
+    /// e-mail changes.
     Upsert(LinkFields),
     /// The guest was deleted: set `deleted_at = now`, keep the row for history.
     MarkDeleted,
@@ -88,6 +100,13 @@ pub enum LinkUpdate {
     /// An invitation: upsert the link as [`LinkUpdate::Upsert`] and queue the invitation mail
     /// in the same transaction (replacing an older one of the anchor).
     UpsertAndMail(LinkFields, super::InvitationMail),
+    /// As `Upsert`, after a re-invitation of a pending guest: `reinvites + 1` and
+    /// `reinvited_at = now`; with guestsync's own mail, the new redeem URL is queued as in
+    /// [`LinkUpdate::UpsertAndMail`].
+    Renewed(LinkFields, Option<super::InvitationMail>),
+    /// An expiry: `Upsert` of the fields (the guest was disabled) or, without fields,
+    /// `MarkDeleted` (it was deleted); then `expired_at = now`.
+    Expired(Option<LinkFields>),
 }
 
 #[cfg(test)]

@@ -41,6 +41,12 @@ pub struct RunCounts {
     pub deletes: u64,
     /// Re-invitations planned.
     pub reinvites: u64,
+    /// Renewals of invitations still pending planned.
+    pub renewals: u64,
+    /// Restores from deleted items planned.
+    pub restores: u64,
+    /// E-mail changes (with a reset of redemption) planned.
+    pub email_changes: u64,
     /// Identities already in line.
     pub unchanged: u64,
     /// Items that failed.

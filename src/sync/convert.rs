@@ -3,7 +3,7 @@
 
 use crate::graph::GraphUser;
 use crate::identity::{Anchor, Attributes, Email, Property, PropertySet};
-use crate::plan::{LinkState, ObservedGuest, PlannedAction};
+use crate::plan::{LinkLifecycle, LinkState, ObservedGuest, PlannedAction};
 use crate::store::{Link, PlannedItem};
 use crate::worker::ItemPayload;
 use crate::worker::payload::attributes_from_json;
@@ -85,16 +85,15 @@ pub fn observed(user: GraphUser) -> ObservedGuest {
         creation_type: user.creation_type,
         account_enabled: user.account_enabled,
         external_user_state: user.external_user_state,
+        external_user_state_changed_at: user.external_user_state_change_date_time,
         attributes,
     }
 }
 
 /// A stored link as the planner sees it; `None` for a link whose anchor or address no longer
-/// parses (it is then left alone) or whose guest guestsync deleted.
+/// parses (it is then left alone). Links of guests guestsync deleted are kept: the planner
+/// restores such a guest when its anchor comes back.
 pub fn link_state(link: &Link) -> Option<LinkState> {
-    if link.deleted_at.is_some() {
-        return None;
-    }
     Some(LinkState {
         anchor: Anchor::parse(&link.anchor).ok()?,
         object_id: link.object_id.clone(),
@@ -103,6 +102,13 @@ pub fn link_state(link: &Link) -> Option<LinkState> {
         last_applied: attributes_from_json(&link.last_applied),
         last_applied_at: Some(link.last_applied_at),
         invited_at: link.invited_at,
+        lifecycle: LinkLifecycle {
+            reinvites: link.reinvites,
+            reinvited_at: link.reinvited_at,
+            disabled_at: link.disabled_at,
+            deleted_at: link.deleted_at,
+            expired_at: link.expired_at,
+        },
     })
 }
 

@@ -79,6 +79,10 @@ mod tests {
             redemption_state: state,
             redemption_changed_at: None,
             redemption_seen_at: None,
+            reinvites: 0,
+            reinvited_at: None,
+            disabled_at: None,
+            expired_at: None,
         }
     }
 

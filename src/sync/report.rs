@@ -42,7 +42,7 @@ pub struct CycleReport {
     pub outcome: RunOutcome,
     /// The counts recorded on the run.
     pub counts: RunCounts,
-    /// Disables held by the brake.
+    /// Disables and deletes held by the brake.
     pub held_disables: u64,
     /// Owned guests by redemption state, as this cycle's tenant read saw them.
     pub redemption: Redemption,
@@ -83,8 +83,11 @@ pub fn run_counts(preview: &Preview) -> RunCounts {
         updates: plan.updates,
         enables: plan.enables,
         disables: plan.disables,
-        deletes: 0,
+        deletes: plan.deletes,
         reinvites: plan.reinvites,
+        renewals: plan.renewals,
+        restores: plan.restores,
+        email_changes: plan.email_changes,
         unchanged: plan.unchanged,
         failed: 0,
         dead: 0,

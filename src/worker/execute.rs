@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use super::outcome::{Outcome, REPLICATION_PAUSE, from_graph_error};
 use super::payload::{ItemPayload, applied_json, patch_body};
 use super::{Worker, WorkerContext};
+use crate::graph::model::InvitedUserRef;
 use crate::graph::{GraphError, InvitationRequest};
 use crate::identity::{Attributes, Email, Identity};
 use crate::plan::Action;
@@ -21,7 +22,7 @@ impl Worker {
             | Action::Reinvite {
                 email, attributes, ..
             } => {
-                self.invite(ctx, email, attributes, payload.desired.clone())
+                self.invite(ctx, email, attributes, payload.desired.clone(), None)
                     .await
             }
             Action::Adopt { object_id, changes } => {
@@ -52,6 +53,7 @@ impl Worker {
                     .await
             }
             Action::Disable { object_id } => self.disable(ctx, object_id).await,
+            other => self.housekeeping(ctx, other, payload.desired.clone()).await,
         }
     }
 
@@ -85,14 +87,22 @@ impl Worker {
         }
     }
 
-    async fn invite(
+    /// Invites `email` (POST /invitations), then PATCHes `attributes`: the one path every
+    /// invitation takes (new guests, renewals, resets). `reset_user` resets the redemption of
+    /// that existing user (`resetRedemption` with `invitedUser.id`, notes/graph.md §1).
+    pub(super) async fn invite(
         &self,
         ctx: &WorkerContext,
         email: &Email,
         attributes: &Attributes,
         desired: Option<Identity>,
+        reset_user: Option<&str>,
     ) -> Outcome {
-        let request = self.invitation(email, attributes, desired.as_ref());
+        let request = InvitationRequest {
+            reset_redemption: reset_user.is_some(),
+            invited_user: reset_user.map(|id| InvitedUserRef { id: id.to_string() }),
+            ..self.invitation(email, attributes, desired.as_ref())
+        };
         let attributes = &attributes.without_nulls();
         let invitation = match self.graph.invite(&request).await {
             Ok(invitation) => invitation,
@@ -182,7 +192,7 @@ impl Worker {
         Outcome::Done(LinkUpdate::Upsert(fields))
     }
 
-    async fn disable(&self, ctx: &WorkerContext, object_id: &str) -> Outcome {
+    pub(super) async fn disable(&self, ctx: &WorkerContext, object_id: &str) -> Outcome {
         let body = patch_body(&Attributes::new(), Some(false));
         match self.graph.update_user(object_id, &body).await {
             Ok(()) => {
@@ -210,7 +220,7 @@ impl Worker {
     }
 
     /// The link fields after a write to an existing guest: what we knew, plus what we wrote.
-    fn kept_fields(
+    pub(super) fn kept_fields(
         &self,
         link: Option<&Link>,
         object_id: &str,
@@ -229,7 +239,7 @@ impl Worker {
         }
     }
 
-    fn recently_written(&self, ctx: &WorkerContext) -> bool {
+    pub(super) fn recently_written(&self, ctx: &WorkerContext) -> bool {
         let Some(link) = &ctx.link else { return false };
         let window = chrono::Duration::from_std(self.config.replication_window)
             .unwrap_or_else(|_| chrono::Duration::minutes(2));
@@ -237,7 +247,12 @@ impl Worker {
         recent(link.invited_at) || recent(Some(link.last_applied_at))
     }
 
-    fn failed(&self, ctx: &WorkerContext, error: &GraphError, recent_write: bool) -> Outcome {
+    pub(super) fn failed(
+        &self,
+        ctx: &WorkerContext,
+        error: &GraphError,
+        recent_write: bool,
+    ) -> Outcome {
         let policy = self.graph.retry_policy();
         let backoff =
             crate::graph::backoff::retry_delay(&policy, ctx.attempts, error, rand::random());

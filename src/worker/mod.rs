@@ -3,6 +3,8 @@
 //! - [`payload`]: the stored item payload (action + desired identity) and PATCH bodies.
 //! - `execute`: one action against Graph → [`outcome::Outcome`].
 //! - `groups`: the work of one managed group (additions by 20, removals by `$batch`).
+//! - `housekeeping`: renew, expire, delete and e-mail change against Graph; `restore`:
+//!   restore from deleted items.
 //! - `settle`: the outcome into the store, fenced by the lease token.
 //! - [`pool`]: N worker tasks, graceful shutdown, and draining for `sync --once`.
 //!
@@ -11,9 +13,11 @@
 
 mod execute;
 mod groups;
+mod housekeeping;
 pub mod outcome;
 pub mod payload;
 pub mod pool;
+mod restore;
 mod settle;
 
 use std::sync::Arc;

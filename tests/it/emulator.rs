@@ -5,6 +5,7 @@
 mod control;
 mod groups;
 mod harness;
+mod housekeeping;
 mod invitations;
 mod throttle;
 mod tokens;

@@ -12,6 +12,7 @@ mod engine_sources;
 mod graph_client;
 mod groups;
 mod groups_resilience;
+mod housekeeping;
 mod http;
 mod logs;
 mod mapping;

@@ -4,8 +4,12 @@
 // Test helpers outside `#[test]` functions may unwrap too (common rules: tests may unwrap).
 #![allow(clippy::unwrap_used)]
 
+mod lifecycle;
+mod lifecycle_props;
+mod lifecycle_restore;
 mod props;
 mod simulate;
+mod simulate_lifecycle;
 
 use std::collections::BTreeSet;
 
@@ -54,6 +58,7 @@ fn guest(id: &str, mail: &str, pairs: &[(Property, &str)]) -> ObservedGuest {
         creation_type: Some("Invitation".into()),
         account_enabled: Some(true),
         external_user_state: Some("Accepted".into()),
+        external_user_state_changed_at: None,
         attributes: attrs(pairs),
     }
 }
@@ -68,6 +73,7 @@ fn link(a: &str, id: &str, e: &str, applied: &[(Property, &str)], ago: Duration)
         last_applied: attrs(applied),
         last_applied_at: Some(now() - ago),
         invited_at: Some(now() - ago),
+        lifecycle: Default::default(),
     }
 }
 

@@ -10,6 +10,7 @@ mod engine_pg;
 mod fixtures;
 mod leader;
 mod lease;
+mod lifecycle;
 mod operator;
 mod postgres_only;
 mod queue;
@@ -84,6 +85,8 @@ macro_rules! for_each_case {
             redemption::redemption_of_many_links_is_one_statement,
             redemption::invitation_mail_is_queued_with_the_invite_and_sent_once,
             redemption::mail_failures_retry_then_give_up_and_show_on_the_item,
+            lifecycle::renewals_are_counted_per_guest_and_address,
+            lifecycle::disable_expiry_delete_and_restore_are_dated,
         );
     };
 }

@@ -4,6 +4,7 @@ mod endpoints;
 mod replicas;
 mod groups;
 pub(crate) mod outputs;
+mod lifecycle;
 mod runtime;
 
 use std::net::SocketAddr;
@@ -16,6 +17,7 @@ pub use endpoints::{parse_auth, parse_graph, parse_source, parse_state};
 pub use replicas::{ReplicaSettings, parse_replicas};
 pub use groups::parse_groups;
 pub use outputs::{SmtpSecurity, SmtpSettings, WritebackSettings, parse_notify, parse_writeback};
+pub use lifecycle::{LifecycleSettings, RawLifecycle, parse_lifecycle};
 pub use runtime::{parse_http, parse_invite, parse_log, parse_safety, parse_sync, parse_workers};
 
 /// `[graph]`.

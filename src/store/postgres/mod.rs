@@ -99,6 +99,11 @@ fn migrator() -> Migrator {
             "redemption",
             include_str!("../../../migrations/postgres/0004_redemption.sql"),
         ),
+        migration(
+            5,
+            "link lifecycle",
+            include_str!("../../../migrations/postgres/0005_link_lifecycle.sql"),
+        ),
     ])
 }
 

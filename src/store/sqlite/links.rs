@@ -4,13 +4,13 @@ use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
-use super::codec::{col_json, col_opt_ts, col_ts, ts};
+use super::codec::{col_json, col_opt_ts, col_ts, col_u32, ts};
 use crate::store::rows::redemption_state;
 use crate::store::{Link, LinkFields, LinkUpdate, RedeemUrl, StoreResult};
 
 const LINK_COLUMNS: &str = "anchor, object_id, user_principal_name, email, invited_at, \
     redeem_url, disabled_by_us, last_applied, last_applied_at, deleted_at, redemption_state, \
-    redemption_changed_at, redemption_seen_at";
+    redemption_changed_at, redemption_seen_at, reinvites, reinvited_at, disabled_at, expired_at";
 
 fn link_from_row(row: &SqliteRow) -> StoreResult<Link> {
     Ok(Link {
@@ -29,6 +29,10 @@ fn link_from_row(row: &SqliteRow) -> StoreResult<Link> {
         redemption_state: redemption_state(row.try_get("redemption_state")?)?,
         redemption_changed_at: col_opt_ts(row, "redemption_changed_at")?,
         redemption_seen_at: col_opt_ts(row, "redemption_seen_at")?,
+        reinvites: col_u32(row, "reinvites")?,
+        reinvited_at: col_opt_ts(row, "reinvited_at")?,
+        disabled_at: col_opt_ts(row, "disabled_at")?,
+        expired_at: col_opt_ts(row, "expired_at")?,
     })
 }
 
@@ -66,13 +70,31 @@ pub(super) async fn apply(
 ) -> StoreResult<()> {
     match update {
         LinkUpdate::Keep => {}
-        LinkUpdate::Upsert(fields) => upsert(conn, anchor, now, fields).await?,
+        LinkUpdate::Upsert(fields) => upsert(&mut *conn, anchor, now, fields).await?,
         LinkUpdate::UpsertAndMail(fields, mail) => {
             upsert(&mut *conn, anchor, now, fields).await?;
             super::mail::queue(conn, anchor, now, &fields.object_id, mail).await?;
         }
-        LinkUpdate::MarkDeleted => {
-            sqlx::query("UPDATE link SET deleted_at = ?2 WHERE anchor = ?1")
+        LinkUpdate::MarkDeleted => mark_deleted(conn, anchor, now).await?,
+        LinkUpdate::Renewed(fields, mail) => {
+            upsert(&mut *conn, anchor, now, fields).await?;
+            sqlx::query(
+                "UPDATE link SET reinvites = reinvites + 1, reinvited_at = ?2 WHERE anchor = ?1",
+            )
+            .bind(anchor)
+            .bind(ts(now))
+            .execute(&mut *conn)
+            .await?;
+            if let Some(mail) = mail {
+                super::mail::queue(conn, anchor, now, &fields.object_id, mail).await?;
+            }
+        }
+        LinkUpdate::Expired(fields) => {
+            match fields {
+                Some(fields) => upsert(&mut *conn, anchor, now, fields).await?,
+                None => mark_deleted(&mut *conn, anchor, now).await?,
+            }
+            sqlx::query("UPDATE link SET expired_at = ?2 WHERE anchor = ?1")
                 .bind(anchor)
                 .bind(ts(now))
                 .execute(conn)
@@ -88,6 +110,19 @@ pub(super) async fn apply(
     Ok(())
 }
 
+async fn mark_deleted(
+    conn: &mut SqliteConnection,
+    anchor: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE link SET deleted_at = ?2 WHERE anchor = ?1")
+        .bind(anchor)
+        .bind(ts(now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Insert or update; `None` for UPN, invitation time or redeem URL keeps the stored value.
 async fn upsert(
     conn: &mut SqliteConnection,
@@ -97,14 +132,21 @@ async fn upsert(
 ) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO link (anchor, object_id, user_principal_name, email, invited_at, \
-         redeem_url, disabled_by_us, last_applied, last_applied_at, deleted_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL) \
+         redeem_url, disabled_by_us, last_applied, last_applied_at, deleted_at, disabled_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL, CASE WHEN ?7 THEN ?9 END) \
          ON CONFLICT (anchor) DO UPDATE SET object_id = excluded.object_id, \
            user_principal_name = COALESCE(excluded.user_principal_name, link.user_principal_name), \
            email = excluded.email, invited_at = COALESCE(excluded.invited_at, link.invited_at), \
            redeem_url = COALESCE(excluded.redeem_url, link.redeem_url), \
            disabled_by_us = excluded.disabled_by_us, last_applied = excluded.last_applied, \
-           last_applied_at = excluded.last_applied_at, deleted_at = NULL",
+           last_applied_at = excluded.last_applied_at, deleted_at = NULL, \
+           reinvites = CASE WHEN link.object_id = excluded.object_id \
+             AND link.email = excluded.email THEN link.reinvites ELSE 0 END, \
+           reinvited_at = CASE WHEN link.object_id = excluded.object_id \
+             AND link.email = excluded.email THEN link.reinvited_at END, \
+           disabled_at = CASE WHEN excluded.disabled_by_us \
+             THEN COALESCE(link.disabled_at, excluded.last_applied_at) END, \
+           expired_at = CASE WHEN excluded.disabled_by_us THEN link.expired_at END",
     )
     .bind(anchor)
     .bind(&f.object_id)

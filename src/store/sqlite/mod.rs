@@ -98,6 +98,11 @@ fn migrator() -> Migrator {
             "redemption",
             include_str!("../../../migrations/sqlite/0004_redemption.sql"),
         ),
+        migration(
+            5,
+            "link lifecycle",
+            include_str!("../../../migrations/sqlite/0005_link_lifecycle.sql"),
+        ),
     ])
 }
 

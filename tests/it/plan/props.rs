@@ -51,6 +51,7 @@ fn guest_strategy() -> impl Strategy<Value = ObservedGuest> {
             creation_type: creation_type.map(Into::into),
             account_enabled: enabled,
             external_user_state: None,
+            external_user_state_changed_at: None,
             attributes,
         }
     })
@@ -130,6 +131,25 @@ fn build_world((desired, emails, mut guests, links, present): WorldSeed) -> Plan
 
 use super::simulate;
 
+/// An e-mail change frees its old address; an identity held because another owned guest
+/// carried that address is invited or adopted only by the next cycle. So after a plan with
+/// e-mail changes, one more round is applied before the world must be quiet.
+fn follow_up(world: &mut PlanInput, first: &Plan, lag: simulate::Lag) {
+    let changed = first
+        .items
+        .iter()
+        .any(|i| matches!(i.action, Action::ChangeEmail { .. }));
+    if changed {
+        let next = plan(world, &no_brake(), now());
+        simulate::apply_with(
+            world,
+            next.items.iter().chain(&next.held_disables),
+            now(),
+            lag,
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -138,6 +158,7 @@ proptest! {
         let first = plan(&world, &no_brake(), now());
         let mut after = world.clone();
         simulate::apply(&mut after, first.items.iter().chain(&first.held_disables), now());
+        follow_up(&mut after, &first, simulate::Lag::None);
         let second = plan(&after, &no_brake(), now());
         prop_assert!(second.items.is_empty(), "first: {:#?}\nsecond: {:#?}", first.items, second.items);
         prop_assert!(second.held_disables.is_empty());
@@ -162,6 +183,7 @@ proptest! {
         let mut after = world.clone();
         let items = first.items.iter().chain(&first.held_disables);
         simulate::apply_with(&mut after, items, now(), simulate::Lag::Replicating);
+        follow_up(&mut after, &first, simulate::Lag::Replicating);
         let second = plan(&after, &no_brake(), now());
         prop_assert!(second.items.is_empty(), "first: {:#?}\nsecond: {:#?}", first.items, second.items);
     }

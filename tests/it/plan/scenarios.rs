@@ -151,13 +151,19 @@ fn linked_cases() -> Vec<Case> {
             }]),
         ),
         case(
-            "e-mail change held",
+            "e-mail change of an accepted guest: new mail and a reset of redemption",
             input(
                 me(),
                 tenant(),
                 vec![link("a1", "g1", "old@partner.example", &applied, old())],
             ),
-            Want::Conflict(ConflictReason::EmailChanged),
+            Want::Items(vec![Action::ChangeEmail {
+                object_id: "g1".into(),
+                email: email(E1),
+                changes: changes(&[(JT, "CTO")]),
+                reset_redemption: true,
+                enable: false,
+            }]),
         ),
         case(
             "linked guest gone: reinvite",

@@ -80,11 +80,13 @@ fn apply_one(world: &mut PlanInput, item: &PlannedAction, now: DateTime<Utc>, vi
                 panic!("no link")
             };
             l.disabled_by_us = true;
+            l.lifecycle.disabled_at = Some(now);
         }
+        other => super::simulate_lifecycle::apply_one(world, item, other, now, visible),
     }
 }
 
-fn new_guest(object_id: &str, d: &Identity) -> ObservedGuest {
+pub(super) fn new_guest(object_id: &str, d: &Identity) -> ObservedGuest {
     ObservedGuest {
         object_id: object_id.into(),
         mail: Some(d.email.as_str().into()),
@@ -93,11 +95,17 @@ fn new_guest(object_id: &str, d: &Identity) -> ObservedGuest {
         creation_type: Some("Invitation".into()),
         account_enabled: Some(true),
         external_user_state: Some("PendingAcceptance".into()),
+        external_user_state_changed_at: None,
         attributes: d.attributes.clone(),
     }
 }
 
-fn set(world: &mut PlanInput, object_id: &str, changes: &Attributes, enabled: Option<bool>) {
+pub(super) fn set(
+    world: &mut PlanInput,
+    object_id: &str,
+    changes: &Attributes,
+    enabled: Option<bool>,
+) {
     let Some(g) = world.observed.iter_mut().find(|g| g.object_id == object_id) else {
         panic!("write to a guest that does not exist: {object_id}")
     };
@@ -109,7 +117,7 @@ fn set(world: &mut PlanInput, object_id: &str, changes: &Attributes, enabled: Op
     }
 }
 
-fn link_mut<'a>(world: &'a mut PlanInput, anchor: &Anchor) -> Option<&'a mut LinkState> {
+pub(super) fn link_mut<'a>(world: &'a mut PlanInput, anchor: &Anchor) -> Option<&'a mut LinkState> {
     world.links.iter_mut().find(|l| l.anchor == *anchor)
 }
 
@@ -123,6 +131,7 @@ fn relink(world: &mut PlanInput, d: &Identity, object_id: &str, now: DateTime<Ut
         last_applied: d.attributes.clone(),
         last_applied_at: Some(now),
         invited_at: None,
+        lifecycle: Default::default(),
     });
 }
 
