@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap (common rules)
 
+mod control;
 mod engine_pg;
 mod fixtures;
 mod lease;
@@ -74,6 +75,9 @@ macro_rules! for_each_case {
             runs::links_follow_complete,
             operator::item_list_filters_and_pages,
             operator::unknown_runs_are_typed_errors,
+            control::pause_and_resume_are_shared_and_idempotent,
+            control::quarantine_is_recorded_replaced_and_cleared,
+            control::claim_anchor_takes_only_that_pending_item,
         );
     };
 }

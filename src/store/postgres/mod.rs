@@ -10,6 +10,7 @@
 mod batch;
 mod claim;
 mod codec;
+mod control;
 mod items;
 mod links;
 mod listen;
@@ -77,11 +78,18 @@ fn migrator() -> Migrator {
             false,
         )
     };
-    Migrator::with_migrations(vec![migration(
-        1,
-        "state store",
-        include_str!("../../../migrations/postgres/0001_state_store.sql"),
-    )])
+    Migrator::with_migrations(vec![
+        migration(
+            1,
+            "state store",
+            include_str!("../../../migrations/postgres/0001_state_store.sql"),
+        ),
+        migration(
+            3,
+            "control",
+            include_str!("../../../migrations/postgres/0003_control.sql"),
+        ),
+    ])
 }
 
 /// Sends the wake-up notification inside the caller's transaction (delivered at commit).

@@ -8,6 +8,7 @@
 
 mod claim;
 mod codec;
+mod control;
 mod items;
 mod links;
 mod plan;
@@ -79,11 +80,18 @@ fn migrator() -> Migrator {
             false,
         )
     };
-    Migrator::with_migrations(vec![migration(
-        1,
-        "state store",
-        include_str!("../../../migrations/sqlite/0001_state_store.sql"),
-    )])
+    Migrator::with_migrations(vec![
+        migration(
+            1,
+            "state store",
+            include_str!("../../../migrations/sqlite/0001_state_store.sql"),
+        ),
+        migration(
+            3,
+            "control",
+            include_str!("../../../migrations/sqlite/0003_control.sql"),
+        ),
+    ])
 }
 
 #[cfg(test)]
