@@ -10,6 +10,8 @@
 //! - [`store`]: the state store: links, the one-row-per-anchor queue, runs, attempt history.
 //! - [`graph`]: the Microsoft Graph client: tokens, throttle, paging, batch, error classes.
 //! - [`worker`]: the worker pool that claims, executes and settles queue items.
+//! - [`quarantine`]: the breaker for permanent, tenant-wide Graph failures.
+//! - [`ops`]: operator actions shared by the CLI and the admin API; the cycle runner.
 //! - [`http`]: health, metrics, admin API and status page.
 //! - [`emulator`]: a strict Microsoft Graph emulator for tests, the demo and rehearsals.
 //! - [`telemetry`]: tracing subscriber set-up.
@@ -23,7 +25,9 @@ pub mod emulator;
 pub mod graph;
 pub mod http;
 pub mod identity;
+pub mod ops;
 pub mod plan;
+pub mod quarantine;
 pub mod settings;
 pub mod source;
 pub mod store;

@@ -11,6 +11,7 @@ use tokio_util::sync::{CancellationToken, DropGuard};
 use crate::clock::{Clock, SystemClock};
 use crate::graph::{Credential, GraphClient, GraphConfig, RetryPolicy};
 use crate::plan::PlanPolicy;
+use crate::quarantine::CallTally;
 use crate::settings::{ClientCredential, Settings};
 use crate::source::{SourceConfig, SourceReader};
 use crate::store::{PgStore, SqliteStore, Store};
@@ -160,6 +161,8 @@ pub struct Parts {
     pub pool: WorkerPool,
     /// The clock.
     pub clock: Arc<dyn Clock>,
+    /// The tally of Graph call outcomes the Graph client feeds (for the quarantine).
+    pub tally: CallTally,
     /// Stops the PostgreSQL notification listener when the parts are dropped.
     _listener: Option<DropGuard>,
 }
@@ -167,8 +170,10 @@ pub struct Parts {
 /// Builds store, Graph client, source, engine and pool from settings.
 pub async fn parts(settings: &Settings) -> anyhow::Result<Parts> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let tally = CallTally::new();
     let graph = GraphClient::new(&graph_config(settings)?, clock.clone())
-        .context("cannot build the Graph client")?;
+        .context("cannot build the Graph client")?
+        .with_observer(Arc::new(tally.clone()));
     let source = source_reader(settings).await?;
     let (store, pg) = open(settings).await?;
     let wake = Arc::new(Notify::new());
@@ -196,6 +201,7 @@ pub async fn parts(settings: &Settings) -> anyhow::Result<Parts> {
         engine,
         pool: WorkerPool::new(worker, wake),
         clock,
+        tally,
         _listener: listener,
     })
 }

@@ -1,6 +1,6 @@
 //! `guestsync run`: the daemon. A cycle every `sync.interval` (missed ticks skipped), the worker
-//! pool, a rescuer of expired leases, and the HTTP surface (health probes and metrics) on
-//! `http.listen`; SIGINT/SIGTERM stop everything in order and release the leases at once.
+//! pool, a rescuer of expired leases, and the HTTP surface (health probes, metrics and the admin
+//! API) on `http.listen`; cycles go through the [`CycleRunner`] (pause, quarantine); SIGINT/SIGTERM stop everything in order and release the leases at once.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 use super::build::{Parts, parts};
 use super::http;
 use crate::http::{AppState, HealthState};
+use crate::ops::{CycleRunner, RunnerError};
 use crate::settings::Settings;
 
 /// How often the store-backed gauges are refreshed and histograms drained.
@@ -22,8 +23,10 @@ pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     let parts = parts(settings).await?;
     let health = HealthState::new();
     let state = http::app_state(http::probes(settings, &parts, health.clone()), exporter);
+    let runner = http::runner(settings, &parts, health);
+    let api = http::admin_api(settings, &parts, runner.clone());
     let cancel = CancellationToken::new();
-    let server = http::start(settings, state.clone(), cancel.clone()).await?;
+    let server = http::start(settings, state.clone(), api, cancel.clone()).await?;
     let pool = {
         let (pool, cancel) = (parts.pool.clone(), cancel.clone());
         tokio::spawn(async move { pool.run(cancel).await })
@@ -43,15 +46,16 @@ pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
         tokio::select! {
             _ = &mut stop => break,
             _ = cycles.tick() => {
-                let result = parts.engine.run_cycle("scheduled").await;
-                health.record_result(parts.clock.now(), &result);
-                if let Err(error) = result {
-                    tracing::error!(%error, "cycle failed; the next one runs on schedule");
-                }
+                scheduled_cycle(&runner).await;
                 refresh_gauges(&state, &parts).await;
             }
             _ = rescue.tick() => rescue_leases(&parts).await,
-            _ = gauges.tick() => refresh_gauges(&state, &parts).await,
+            _ = gauges.tick() => {
+                if let Err(error) = runner.evaluate().await {
+                    tracing::error!(%error, "cannot evaluate the quarantine");
+                }
+                refresh_gauges(&state, &parts).await;
+            }
         }
     }
     tracing::info!("stopping: releasing leases");
@@ -63,6 +67,18 @@ pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
         tracing::error!(%error, "the HTTP server ended abnormally");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One scheduled cycle through the runner (skipped while paused or quarantined).
+async fn scheduled_cycle(runner: &CycleRunner) {
+    match runner.scheduled().await {
+        Ok(_) => {}
+        Err(RunnerError::Paused) => tracing::info!("paused: the scheduled cycle is skipped"),
+        Err(error @ RunnerError::Quarantined { .. }) => {
+            tracing::warn!(%error, "the scheduled cycle is skipped");
+        }
+        Err(error) => tracing::error!(%error, "cycle failed; the next one runs on schedule"),
+    }
 }
 
 async fn rescue_leases(parts: &Parts) {

@@ -16,7 +16,8 @@ pub use error::SettingsError;
 pub use load::DEFAULT_TOML;
 pub use sections::{
     AuthSettings, ClientCredential, GraphSettings, HttpSettings, InviteSettings, LogFormat,
-    LogSettings, SafetySettings, SourceSettings, StateSettings, SyncSettings, WorkerSettings,
+    LogSettings, QuarantineSettings, SafetySettings, SourceSettings, StateSettings, SyncSettings,
+    WorkerSettings,
 };
 
 use error::Problems;
@@ -44,6 +45,8 @@ pub struct Settings {
     pub http: HttpSettings,
     /// `[log]`: log level and format.
     pub log: LogSettings,
+    /// `[quarantine]`: the breaker for permanent Graph failures.
+    pub quarantine: QuarantineSettings,
 }
 
 impl Settings {
@@ -69,6 +72,7 @@ impl Settings {
         let safety = sections::parse_safety(&raw.safety, &mut problems);
         let http = sections::parse_http(&raw.http, &mut problems);
         let log = sections::parse_log(&raw.log, &mut problems);
+        let quarantine = sections::parse_quarantine(&raw.quarantine, &mut problems);
         problems.finish()?;
         let missing =
             || SettingsError::single("configuration", "internal: a section was not parsed");
@@ -83,6 +87,7 @@ impl Settings {
             safety: safety.ok_or_else(missing)?,
             http: http.ok_or_else(missing)?,
             log: log.ok_or_else(missing)?,
+            quarantine: quarantine.ok_or_else(missing)?,
         })
     }
 

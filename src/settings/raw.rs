@@ -17,6 +17,7 @@ pub struct RawSettings {
     pub safety: RawSafety,
     pub http: RawHttp,
     pub log: RawLog,
+    pub quarantine: RawQuarantine,
 }
 
 #[derive(Debug, Deserialize)]
@@ -105,6 +106,15 @@ pub struct RawSafety {
 pub struct RawHttp {
     pub listen: String,
     pub admin_token: secrecy::SecretString,
+    pub admin_token_file: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawQuarantine {
+    pub retry_every: String,
+    pub error_ratio: f64,
+    pub min_failures: u64,
 }
 
 #[derive(Debug, Deserialize)]

@@ -4,6 +4,7 @@
 
 mod convert;
 pub mod metrics;
+mod one;
 mod report;
 
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use crate::source::{SourceError, SourceReader, SourceSnapshot};
 use crate::store::{ItemState, RunId, RunOutcome, Store, StoreError};
 
 pub use convert::{TENANT_SELECT, link_state, observed, queue_item, queue_items};
+pub use one::OnePlan;
 pub use report::{CycleReport, Preview, run_counts};
 
 /// Why a cycle stopped before recording a plan.

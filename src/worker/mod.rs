@@ -9,6 +9,7 @@
 //! settled; a settle whose lease was lost changes nothing.
 
 mod execute;
+pub mod gate;
 pub mod outcome;
 pub mod payload;
 pub mod pool;
@@ -65,6 +66,7 @@ pub struct Worker {
     graph: GraphClient,
     clock: Arc<dyn Clock>,
     config: WorkerConfig,
+    gate: gate::Gate,
 }
 
 /// What the executor knows about the item it works on.
@@ -97,6 +99,7 @@ impl Worker {
         config: WorkerConfig,
     ) -> Self {
         Self {
+            gate: gate::Gate::new(store.clone()),
             store,
             graph,
             clock,
@@ -114,8 +117,16 @@ impl Worker {
         &self.store
     }
 
-    /// Claims up to `limit` runnable items for `owner`.
+    /// Whether work is held (paused or quarantined); cached for a second.
+    pub async fn held(&self) -> bool {
+        self.gate.holds().await
+    }
+
+    /// Claims up to `limit` runnable items for `owner`; nothing while work is held.
     pub async fn claim(&self, owner: &str, limit: u32) -> Result<Vec<ClaimedItem>, StoreError> {
+        if self.held().await {
+            return Ok(Vec::new());
+        }
         self.store
             .item_claim(owner, limit, self.config.lease, self.clock.now())
             .await
