@@ -6,8 +6,8 @@
 //! Quarantine (after EPS, notes/anchors.md row 24): while quarantined, scheduled cycles are
 //! skipped and workers claim nothing; once per `quarantine.retry_every` a probe runs a cycle.
 //! A probe whose reads succeed lifts the quarantine (a half-open breaker: if the writes still
-//! fail with the same cause, the tally quarantines again after `min_failures`); a probe that
-//! fails again keeps it and schedules the next one.
+//! fail with the same cause, the tally quarantines again after `min_failures`) and revives the
+//! items that died of the cause; a probe that fails again keeps it and schedules the next one.
 
 use std::sync::Arc;
 
@@ -16,8 +16,8 @@ use tokio::sync::Mutex;
 
 use crate::clock::Clock;
 use crate::http::HealthState;
-use crate::quarantine::{CallTally, QuarantinePolicy, cause_of, decide, enter};
-use crate::store::{ControlState, Store, StoreError};
+use crate::quarantine::{CallTally, QuarantinePolicy, cause_of, decide, enter, item_failed_with};
+use crate::store::{ControlState, ItemFilter, ItemState, Store, StoreError};
 use crate::sync::{CycleError, CycleReport, Engine};
 
 /// Why a cycle did not run, or failed.
@@ -160,9 +160,11 @@ impl CycleRunner {
                 self.store.quarantine_set(&record).await
             }
             (None, Some(q)) if cycle_ok => {
-                tracing::warn!(cause = %q.cause, "quarantine lifted: the probe succeeded");
+                self.store.quarantine_clear().await?;
                 metrics_quarantined(false);
-                self.store.quarantine_clear().await.map(|_| ())
+                let revived = self.revive_items_of(&q.cause).await?;
+                tracing::warn!(cause = %q.cause, revived, "quarantine lifted: the probe succeeded");
+                Ok(())
             }
             (None, Some(q)) => {
                 let mut kept = q.clone();
@@ -172,6 +174,39 @@ impl CycleRunner {
             }
             (None, None) => Ok(()),
         }
+    }
+}
+
+impl CycleRunner {
+    /// Revives the items that died of the quarantine's cause before work stopped (the first
+    /// calls that showed the cause), so lifting the quarantine finishes what it interrupted.
+    async fn revive_items_of(&self, cause: &str) -> Result<u64, StoreError> {
+        let dead = self
+            .store
+            .item_list(ItemFilter {
+                state: Some(ItemState::Dead),
+                action: None,
+                after: None,
+                limit: u32::MAX,
+            })
+            .await?;
+        let mut revived = 0;
+        for item in dead {
+            if item
+                .last_error
+                .as_ref()
+                .is_some_and(|e| item_failed_with(e, cause))
+            {
+                self.store
+                    .item_retry_dead(&item.anchor, self.clock.now())
+                    .await?;
+                revived += 1;
+            }
+        }
+        if revived > 0 {
+            self.engine.wake();
+        }
+        Ok(revived)
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::graph::{ErrorClass, GraphError};
-use crate::store::QuarantineRecord;
+use crate::store::{ItemError, QuarantineRecord};
 
 /// A permanent, tenant-wide cause of failure: a stable key and a message for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +83,16 @@ pub fn cause_of(error: &GraphError) -> Option<Cause> {
         key,
         message: error.message.clone(),
     })
+}
+
+/// Whether a stored item failure was caused by the quarantine cause `key` (so the item is
+/// revived when the quarantine is lifted): `credential` matches the `unauthorised` class,
+/// `forbidden:{code}` a 403 with that code.
+pub fn item_failed_with(error: &ItemError, key: &str) -> bool {
+    match key.strip_prefix("forbidden:") {
+        Some(code) => error.status == Some(403) && error.code == code,
+        None => key == "credential" && error.class == ErrorClass::Unauthorised.as_str(),
+    }
 }
 
 /// Whether the tally calls for quarantine, and with which cause.

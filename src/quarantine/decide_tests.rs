@@ -122,3 +122,35 @@ fn a_failed_probe_keeps_the_start_and_counts() {
     assert_eq!((again.since, again.probes), (t0, 1));
     assert_eq!(again.next_probe_at, later + chrono::Duration::hours(1));
 }
+
+#[test]
+fn items_dead_of_the_cause_are_recognised() {
+    let item = |class: &str, code: &str, status: Option<u16>| ItemError {
+        class: class.into(),
+        code: code.into(),
+        message: "m".into(),
+        request_id: None,
+        status,
+    };
+    let key = "forbidden:Authorization_RequestDenied";
+    assert!(item_failed_with(
+        &item("permanent", "Authorization_RequestDenied", Some(403)),
+        key
+    ));
+    assert!(!item_failed_with(
+        &item("permanent", "Forbidden", Some(403)),
+        key
+    ));
+    assert!(!item_failed_with(
+        &item("permanent", "BadRequest", Some(400)),
+        key
+    ));
+    assert!(item_failed_with(
+        &item("unauthorised", "invalid_client", Some(401)),
+        "credential"
+    ));
+    assert!(!item_failed_with(
+        &item("permanent", "BadRequest", Some(400)),
+        "credential"
+    ));
+}

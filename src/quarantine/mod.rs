@@ -14,5 +14,7 @@
 pub mod decide;
 pub mod tally;
 
-pub use decide::{Cause, QuarantinePolicy, Tally, cause_of, decide, enter, next_probe};
+pub use decide::{
+    Cause, QuarantinePolicy, Tally, cause_of, decide, enter, item_failed_with, next_probe,
+};
 pub use tally::CallTally;
