@@ -4,7 +4,7 @@
 //! token. `GET /api/v1/openapi.json` (no token needed; it holds no data) describes every route.
 //!
 //! - [`auth`]: the constant-time bearer check.
-//! - [`error`]: [`ApiError`].
+//! - [`error`]: the error type, [`ApiError`].
 //! - `runs`, `items`, `control`: the handlers.
 //! - [`openapi`]: the embedded OpenAPI document and the route list it must match.
 
