@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::views::{AttemptView, ItemView};
 use crate::clock::Clock;
-use crate::store::{RunCounts, RunOutcome, Store, StoreError};
+use crate::store::{ItemState, RunCounts, RunOutcome, Store, StoreError};
 use crate::sync::{CycleError, OnePlan, queue_item};
 use crate::worker::{Processed, Worker};
 
@@ -96,6 +96,14 @@ pub async fn sync_anchor(
     store
         .run_finish(run_id, clock.now(), RunOutcome::Succeeded, counts)
         .await?;
+    // On demand means now: an item that died on the same desired state is tried again.
+    if store
+        .item_get(anchor)
+        .await?
+        .is_some_and(|i| i.state == ItemState::Dead)
+    {
+        store.item_retry_dead(anchor, clock.now()).await?;
+    }
     let owner = format!("{}-on-demand", worker.config().owner);
     let lease = worker.config().lease;
     report.result = match store
@@ -111,6 +119,16 @@ pub async fn sync_anchor(
         },
     };
     finish(store, report).await
+}
+
+/// The result when the item could not be claimed: another worker holds it (`busy`), or the
+/// queue already had this desired state applied (`unchanged`).
+async fn not_claimed(store: &Arc<dyn Store>, anchor: &str) -> Result<&'static str, StoreError> {
+    Ok(match store.item_get(anchor).await?.map(|i| i.state) {
+        Some(ItemState::Done) => "unchanged",
+        Some(ItemState::Dead) => "dead",
+        _ => "busy",
+    })
 }
 
 /// Fills in the item and its last attempt.

@@ -151,3 +151,32 @@ async fn on_demand_sync_applies_one_anchor_at_once() {
         "the full cycle sees the on-demand guest"
     );
 }
+
+#[tokio::test]
+async fn on_demand_sync_retries_an_item_that_died_and_reports_graphs_error() {
+    let all = rows(1);
+    let knobs = Knobs {
+        invitations_denied: Some(guestsync::emulator::InvitationDenial::MissingPermission),
+        ..Knobs::default()
+    };
+    let world = World::start(knobs, Vec::new(), &all).await;
+    let api = Api::start(&world).await;
+    let path = format!(
+        "/api/v1/anchors/{}/sync",
+        all[0].partner_id.clone().unwrap()
+    );
+    let (status, body) = api.call("post", &path, None).await;
+    assert_eq!((status, &body["result"]), (200, &"dead".into()), "{body}");
+    assert_eq!(
+        body["attempt"]["error"]["code"], "Authorization_RequestDenied",
+        "{body}"
+    );
+    world.emulator.set_knobs(Knobs::default());
+    let (status, body) = api.call("post", &path, None).await;
+    assert_eq!(
+        (status, &body["result"]),
+        (200, &"applied".into()),
+        "{body}"
+    );
+    assert_eq!(world.emulator.users().len(), 1);
+}
