@@ -110,7 +110,7 @@ pub async fn sync_anchor(
         .item_claim_anchor(anchor, &owner, lease, clock.now())
         .await?
     {
-        None => "busy",
+        None => not_claimed(store, anchor).await?,
         Some(claimed) => match worker.process(&owner, claimed).await? {
             Processed::Done => "applied",
             Processed::Again => "failed",
