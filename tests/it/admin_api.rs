@@ -4,10 +4,12 @@
 
 mod auth;
 mod control;
+mod daemon;
 mod fuzz;
 mod openapi;
 mod operations;
 mod quarantine;
+mod settings;
 
 use std::sync::Arc;
 
