@@ -58,3 +58,26 @@ async fn the_daemon_serves_the_admin_api_with_its_token() {
         .unwrap();
     assert_eq!(unauthenticated.status(), 401);
 }
+
+#[tokio::test]
+async fn sync_once_is_refused_while_paused() {
+    let world = World::start(Knobs::default(), Vec::new(), &rows(2)).await;
+    let parts = world.parts().await;
+    parts
+        .store
+        .control_pause(parts.clock.now(), "maintenance")
+        .await
+        .unwrap();
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_guestsync"))
+        .args(["sync", "--once"])
+        .env_clear()
+        .envs(world.env())
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("paused"), "{stderr}");
+    assert!(world.emulator.users().is_empty(), "nothing was invited");
+}
