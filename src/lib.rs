@@ -14,6 +14,8 @@
 //! - [`replicas`]: several daemons on one PostgreSQL: the leader lease, the shared throttle.
 //! - [`notify`]: guestsync's own invitation mail over SMTP (the outbox mailer).
 //! - [`writeback`]: the results table in the source database.
+//! - [`quarantine`]: the breaker for permanent, tenant-wide Graph failures.
+//! - [`ops`]: operator actions shared by the CLI and the admin API; the cycle runner.
 //! - [`http`]: health, metrics, admin API and status page.
 //! - [`emulator`]: a strict Microsoft Graph emulator for tests, the demo and rehearsals.
 //! - [`telemetry`]: tracing subscriber set-up.
@@ -29,7 +31,9 @@ pub mod groups;
 pub mod http;
 pub mod identity;
 pub mod notify;
+pub mod ops;
 pub mod plan;
+pub mod quarantine;
 pub mod replicas;
 pub mod settings;
 pub mod source;

@@ -11,6 +11,7 @@ use tokio_util::sync::{CancellationToken, DropGuard};
 use crate::clock::{Clock, SystemClock};
 use crate::graph::{Credential, GraphClient, GraphConfig, RetryPolicy, Throttle};
 use crate::plan::{LifecyclePolicy, PlanPolicy};
+use crate::quarantine::CallTally;
 use crate::replicas::{Leadership, PgThrottleState, replica_id};
 use crate::settings::{ClientCredential, LifecycleSettings, Settings};
 use crate::source::{SourceConfig, SourceReader};
@@ -182,6 +183,8 @@ pub struct Parts {
     pub clock: Arc<dyn Clock>,
     /// The leader election of this replica (not started: see [`Leadership::run`]).
     pub leadership: Arc<Leadership>,
+    /// The tally of Graph call outcomes the Graph client feeds (for the quarantine).
+    pub tally: CallTally,
     /// Stops the PostgreSQL notification listener when the parts are dropped.
     _listener: Option<DropGuard>,
 }
@@ -193,9 +196,12 @@ pub async fn parts(settings: &Settings) -> anyhow::Result<Parts> {
 
 /// As [`parts`], on the given clock (tests move time with a `ManualClock`).
 pub async fn parts_with_clock(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts> {
+    let tally = CallTally::new();
     let source = source_reader(settings).await?;
     let (store, pg) = open(settings).await?;
-    let graph = graph_client(settings, pg.as_ref(), &clock).await?;
+    let graph = graph_client(settings, pg.as_ref(), &clock)
+        .await?
+        .with_observer(Arc::new(tally.clone()));
     let leadership = Arc::new(Leadership::new(
         store.clone(),
         clock.clone(),
@@ -237,6 +243,7 @@ pub async fn parts_with_clock(settings: &Settings, clock: Arc<dyn Clock>) -> any
         pool,
         clock,
         leadership,
+        tally,
         _listener: listener,
     })
 }

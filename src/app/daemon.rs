@@ -1,8 +1,9 @@
 //! `guestsync run`: the daemon. A cycle every `sync.interval` (missed ticks skipped), the worker
-//! pool, and the HTTP surface (status page, health probes and metrics) on `http.listen`.
-//! SIGINT/SIGTERM stop everything in order, also in the middle of a cycle (its reads are
-//! abandoned and the run is finished as cancelled), and release the leases at once. With several
-//! replicas on one PostgreSQL, only the leader runs cycles and rescues expired leases
+//! pool, and the HTTP surface (status page, health probes, metrics and the admin API) on
+//! `http.listen`. Cycles go through the [`CycleRunner`] (pause, quarantine). SIGINT/SIGTERM stop
+//! everything in order, also in the middle of a cycle (its reads are abandoned and the run is
+//! finished as cancelled), and release the leases at once. With several replicas on one
+//! PostgreSQL, only the leader runs cycles and rescues expired leases
 //! ([`crate::replicas::leadership`]); a replica that becomes the leader runs a cycle at once.
 
 use std::process::ExitCode;
@@ -14,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 use super::build::{Parts, parts};
 use super::http;
 use crate::http::{AppState, HealthState};
+use crate::ops::{CycleRunner, RunnerError};
 use crate::settings::Settings;
 
 /// How often the store-backed gauges are refreshed and histograms drained.
@@ -25,8 +27,10 @@ pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     let parts = parts(settings).await?;
     let health = HealthState::new();
     let state = http::app_state(http::probes(settings, &parts, health.clone()), exporter);
+    let runner = http::runner(settings, &parts, health.clone(), state.page.clone());
+    let api = http::admin_api(settings, &parts, runner.clone());
     let cancel = CancellationToken::new();
-    let server = http::start(settings, state.clone(), cancel.clone()).await?;
+    let server = http::start(settings, state.clone(), api, cancel.clone()).await?;
     let pool = {
         let (pool, cancel) = (parts.pool.clone(), cancel.clone());
         tokio::spawn(async move { pool.run(cancel).await })
@@ -57,21 +61,19 @@ pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
         tokio::select! {
             _ = cancel.cancelled() => break,
             _ = cycles.tick() => {
-                let cycle = parts.engine.run_cycle_until("scheduled", &cancel);
-                if let Some(result) = parts.leadership.while_leading(cycle).await {
-                    if cancel.is_cancelled() {
-                        break;
-                    }
-                    health.record_result(parts.clock.now(), &result);
-                    state.page.record_cycle(parts.clock.now(), &result);
-                    if let Err(error) = result {
-                        tracing::error!(%error, "cycle failed; the next one runs on schedule");
-                    }
+                scheduled_cycle(&runner, &cancel).await;
+                if cancel.is_cancelled() {
+                    break;
                 }
                 refresh_gauges(&state, &parts).await;
             }
             _ = gains.next() => cycles.reset_immediately(),
-            _ = gauges.tick() => refresh_gauges(&state, &parts).await,
+            _ = gauges.tick() => {
+                if let Err(error) = runner.evaluate().await {
+                    tracing::error!(%error, "cannot evaluate the quarantine");
+                }
+                refresh_gauges(&state, &parts).await;
+            }
         }
     }
     tracing::info!("stopping: releasing leases");
@@ -86,6 +88,19 @@ pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
         tracing::error!(%error, "the HTTP server ended abnormally");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One scheduled cycle through the runner (skipped while paused, quarantined or following).
+async fn scheduled_cycle(runner: &CycleRunner, cancel: &CancellationToken) {
+    match runner.scheduled_until(cancel).await {
+        Ok(_) => {}
+        Err(RunnerError::Paused) => tracing::info!("paused: the scheduled cycle is skipped"),
+        Err(RunnerError::NotLeader) => tracing::debug!("another replica leads: no cycle here"),
+        Err(error @ RunnerError::Quarantined { .. }) => {
+            tracing::warn!(%error, "the scheduled cycle is skipped");
+        }
+        Err(error) => tracing::error!(%error, "cycle failed; the next one runs on schedule"),
+    }
 }
 
 async fn refresh_gauges(state: &AppState, parts: &Parts) {

@@ -1,5 +1,6 @@
-//! Wires the HTTP surface into the daemon: builds the probes and the app state from the parts,
-//! binds `http.listen`, logs the bound address and serves until cancelled.
+//! Wires the HTTP surface into the daemon: builds the probes, the app state, the cycle runner
+//! and the admin API from the parts, binds `http.listen`, logs the bound address and serves
+//! until cancelled.
 
 use std::sync::Arc;
 
@@ -8,9 +9,14 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::build::Parts;
+use axum::Router;
+
+use crate::http::api::{self, ApiState, BearerToken};
 use crate::http::{
     AppState, HealthState, MetricsExporter, PageState, Probes, TokenProbe, router, serve,
 };
+use crate::ops::CycleRunner;
+use crate::quarantine::QuarantinePolicy;
 use crate::settings::Settings;
 
 /// The readiness probes over the daemon's parts.
@@ -25,10 +31,52 @@ pub fn probes(settings: &Settings, parts: &Parts, health: HealthState) -> Probes
     }
 }
 
-/// Binds `http.listen` and serves health and metrics until `cancel` fires.
+/// The admin API routes when `http.admin_token` is set; an empty router (so `/api/v1/`
+/// answers 404) otherwise.
+pub fn admin_api(settings: &Settings, parts: &Parts, runner: Arc<CycleRunner>) -> Router {
+    let Some(token) = &settings.http.admin_token else {
+        return Router::new();
+    };
+    let state = ApiState {
+        store: parts.store.clone(),
+        clock: parts.clock.clone(),
+        runner,
+        worker: parts.pool.worker().clone(),
+    };
+    api::router(state, BearerToken::new(token))
+}
+
+/// The cycle runner of the daemon (shared by the schedule and the admin API).
+pub fn runner(
+    settings: &Settings,
+    parts: &Parts,
+    health: HealthState,
+    page: PageState,
+) -> Arc<CycleRunner> {
+    let q = &settings.quarantine;
+    let policy = QuarantinePolicy {
+        error_ratio: q.error_ratio,
+        min_failures: q.min_failures,
+        retry_every: q.retry_every,
+    };
+    Arc::new(CycleRunner::new(
+        parts.engine.clone(),
+        parts.store.clone(),
+        parts.clock.clone(),
+        health,
+        parts.tally.clone(),
+        policy,
+    )
+    .with_page(page)
+    .with_leadership(parts.leadership.clone()))
+}
+
+/// Binds `http.listen` and serves health, metrics and `extra` (the admin API) until `cancel`
+/// fires.
 pub async fn start(
     settings: &Settings,
     state: AppState,
+    extra: Router,
     cancel: CancellationToken,
 ) -> anyhow::Result<JoinHandle<()>> {
     let listen = settings.http.listen;
@@ -38,7 +86,7 @@ pub async fn start(
     let bound = listener.local_addr()?;
     tracing::info!(address = %bound, "serving the status page /, /health/live, /health/ready and /metrics");
     Ok(tokio::spawn(async move {
-        if let Err(error) = serve(listener, router(state), cancel).await {
+        if let Err(error) = serve(listener, router(state).merge(extra), cancel).await {
             tracing::error!(%error, "the HTTP server stopped");
         }
     }))

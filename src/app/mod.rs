@@ -6,7 +6,7 @@ pub mod build;
 mod daemon;
 mod demo;
 mod emulator;
-mod http;
+pub mod http;
 mod operate;
 mod outputs;
 mod print;

@@ -1,6 +1,6 @@
-//! Operator commands: `migrate`, `check`, `runs`, `items`, `approve`, `reject`.
+//! Operator commands: `migrate`, `check`, `runs`, `items`, `approve`, `reject`. The operations
+//! themselves live in [`crate::ops::queries`], shared with the admin API.
 
-use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -9,8 +9,9 @@ use super::print;
 use crate::cli::{ItemAction, ItemsArgs, RunsArgs};
 use crate::clock::{Clock, SystemClock};
 use crate::graph::GraphClient;
+use crate::ops::queries;
 use crate::settings::Settings;
-use crate::store::{ItemFilter, ItemState, Store};
+use crate::store::{ItemFilter, ItemState};
 
 /// `guestsync migrate`.
 pub async fn migrate(settings: &Settings) -> anyhow::Result<ExitCode> {
@@ -41,7 +42,7 @@ pub async fn check(settings: &Settings) -> anyhow::Result<ExitCode> {
 /// `guestsync runs [RUN_ID]`.
 pub async fn runs(settings: &Settings, args: RunsArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(settings).await?;
-    let dead = dead_by_run(&*store).await?;
+    let dead = queries::dead_by_run(&*store).await?;
     match args.run_id {
         None => print::runs_table(&store.run_list(args.limit).await?, &dead),
         Some(id) => {
@@ -67,28 +68,11 @@ pub async fn runs(settings: &Settings, args: RunsArgs) -> anyhow::Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
-/// How many dead items each run planned.
-async fn dead_by_run(store: &dyn Store) -> anyhow::Result<BTreeMap<i64, u64>> {
-    let filter = ItemFilter {
-        state: Some(ItemState::Dead),
-        action: None,
-        after: None,
-        limit: u32::MAX,
-    };
-    let mut dead = BTreeMap::new();
-    for item in store.item_list(filter).await? {
-        if let Some(run) = item.run_id {
-            *dead.entry(run).or_insert(0) += 1;
-        }
-    }
-    Ok(dead)
-}
-
 /// `guestsync items [--state S] [retry ANCHOR]`.
 pub async fn items(settings: &Settings, args: ItemsArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(settings).await?;
     if let Some(ItemAction::Retry { anchor }) = args.action {
-        store.item_retry_dead(&anchor, SystemClock.now()).await?;
+        queries::retry_dead(&*store, &anchor, SystemClock.now()).await?;
         println!("{anchor} will be retried");
         return Ok(ExitCode::SUCCESS);
     }
@@ -126,7 +110,7 @@ pub async fn items(settings: &Settings, args: ItemsArgs) -> anyhow::Result<ExitC
 /// `guestsync approve RUN_ID`.
 pub async fn approve(settings: &Settings, run_id: i64) -> anyhow::Result<ExitCode> {
     let store = open_store(settings).await?;
-    let summary = store.run_approve(run_id, SystemClock.now()).await?;
+    let summary = queries::approve(&*store, run_id, SystemClock.now()).await?;
     println!(
         "run {run_id} approved: {} actions queued; the workers of `guestsync run` (or the next `guestsync sync --once`) apply them",
         summary.inserted + summary.changed
@@ -137,7 +121,7 @@ pub async fn approve(settings: &Settings, run_id: i64) -> anyhow::Result<ExitCod
 /// `guestsync reject RUN_ID`.
 pub async fn reject(settings: &Settings, run_id: i64) -> anyhow::Result<ExitCode> {
     let store = open_store(settings).await?;
-    store.run_reject(run_id, SystemClock.now()).await?;
+    queries::reject(&*store, run_id, SystemClock.now()).await?;
     println!("run {run_id} rejected: its held actions were discarded");
     Ok(ExitCode::SUCCESS)
 }

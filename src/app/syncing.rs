@@ -1,4 +1,5 @@
-//! `guestsync plan` (a dry run) and `guestsync sync --once` (one cycle, applied).
+//! `guestsync plan` (a dry run) and `guestsync sync --once` (one cycle, applied; refused while
+//! paused or quarantined).
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -33,6 +34,17 @@ pub async fn sync_once(settings: &Settings, args: SyncArgs) -> anyhow::Result<Ex
         anyhow::bail!("`guestsync sync` needs --once; `guestsync run` is the daemon");
     }
     let parts = parts(settings).await?;
+    let control = parts.store.control_get().await?;
+    if control.paused.is_some() {
+        anyhow::bail!("guestsync is paused (POST /api/v1/resume to resume); nothing was done");
+    }
+    if let Some(q) = control.quarantine {
+        anyhow::bail!(
+            "guestsync is quarantined ({}: {}); fix the cause, then POST /api/v1/cycles to probe",
+            q.cause,
+            q.message
+        );
+    }
     let report = parts.engine.run_cycle("once").await?;
     let cancel = CancellationToken::new();
     let stop = cancel.clone();

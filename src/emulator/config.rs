@@ -77,6 +77,39 @@ pub struct Knobs {
     pub replication_lag_max_ms: u64,
     /// Lifetime of tokens issued from now on, overriding the configured one.
     pub token_lifetime_secs: Option<u64>,
+    /// Makes `POST /invitations` fail as a misconfigured tenant does (see [`InvitationDenial`]).
+    pub invitations_denied: Option<InvitationDenial>,
+}
+
+/// Why the tenant refuses every invitation (notes/graph.md §1 and §6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InvitationDenial {
+    /// The app lacks User.Invite.All: 403 `Authorization_RequestDenied` "Insufficient
+    /// privileges to complete the operation." (graph.md §6, error table).
+    MissingPermission,
+    /// B2B invitations are disabled for the tenant (graph.md §1: app-only invitations "do not
+    /// work if B2B invitations are disabled"; troubleshooting text "Invitations have been
+    /// disabled for directory"). UNCONFIRMED: the status and `error.code` Graph sends; 403
+    /// `Authorization_RequestDenied` with that message is assumed.
+    InvitationsDisabled,
+}
+
+impl InvitationDenial {
+    /// The status, `error.code` and `error.message` of the refusal.
+    pub fn answer(self) -> (u16, &'static str, &'static str) {
+        match self {
+            Self::MissingPermission => (
+                403,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+            ),
+            Self::InvitationsDisabled => (
+                403,
+                "Authorization_RequestDenied",
+                "Invitations have been disabled for directory",
+            ),
+        }
+    }
 }
 
 /// A token bucket: refills `per_second`, holds at most `burst`.

@@ -115,6 +115,10 @@ fn parse<'a>(
 
 /// `POST /invitations`.
 pub(crate) fn create(shared: &Shared, req: &GraphRequest, now: Instant) -> GraphResponse {
+    if let Some(denial) = shared.knobs().invitations_denied {
+        let (status, code, message) = denial.answer();
+        return GraphResponse::error(status, code, message);
+    }
     let body = match req.object_body() {
         Ok(b) => b,
         Err(e) => return e,

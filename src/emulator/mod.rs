@@ -38,5 +38,5 @@ mod throttle;
 mod token;
 mod users;
 
-pub use config::{Budget, EmulatorConfig, Knobs, RetryAfterMode, SeedUser};
+pub use config::{Budget, EmulatorConfig, InvitationDenial, Knobs, RetryAfterMode, SeedUser};
 pub use handle::{Counters, EmulatorHandle, start, start_with_clock};

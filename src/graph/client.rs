@@ -31,6 +31,13 @@ pub struct GraphClient {
     throttle: Arc<Throttle>,
     retry: RetryPolicy,
     write_retry: WriteRetry,
+    observer: Option<Arc<dyn CallObserver>>,
+}
+
+/// Sees the final outcome of every logical Graph call (after retries); the quarantine's tally.
+pub trait CallObserver: Send + Sync {
+    /// One call finished with `result`.
+    fn observe(&self, result: Result<(), &GraphError>);
 }
 
 impl std::fmt::Debug for GraphClient {
@@ -83,6 +90,15 @@ impl GraphClient {
             throttle,
             retry: config.retry,
             write_retry: WriteRetry::default(),
+            observer: None,
+        }
+    }
+
+    /// The same client, reporting every call's outcome to `observer`.
+    pub fn with_observer(&self, observer: Arc<dyn CallObserver>) -> Self {
+        Self {
+            observer: Some(observer),
+            ..self.clone()
         }
     }
 
@@ -133,8 +149,16 @@ impl GraphClient {
         Url::parse(&self.base_url).is_ok_and(|b| b.origin() == url.origin())
     }
 
-    /// Runs `call` with throttling, retries and classification.
+    /// Runs `call` with throttling, retries and classification; tells the observer.
     pub(crate) async fn execute(&self, call: &Call<'_>) -> Result<Success, GraphError> {
+        let result = self.execute_unobserved(call).await;
+        if let Some(observer) = &self.observer {
+            observer.observe(result.as_ref().map(|_| ()));
+        }
+        result
+    }
+
+    async fn execute_unobserved(&self, call: &Call<'_>) -> Result<Success, GraphError> {
         let kind = if call.method == Method::GET {
             OpKind::Read
         } else {

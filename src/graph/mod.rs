@@ -29,7 +29,7 @@ mod token_error;
 pub mod users;
 
 pub use batch::{BatchItemResult, BatchRequest};
-pub use client::{GraphClient, WriteRetry};
+pub use client::{CallObserver, GraphClient, WriteRetry};
 pub use config::{Credential, GraphConfig, RetryPolicy};
 pub use error::{ErrorClass, GraphError, classify};
 pub use model::{GraphUser, Invitation, InvitationRequest, InvitedUser, RedeemUrl};

@@ -1,5 +1,6 @@
 //! The readiness checks behind `GET /health/ready`: state store reachable, last cycle recent
-//! and not failed, token obtainable, no run held for an operator, no long Graph pause. Each
+//! and not failed, token obtainable, no run held for an operator, no long Graph pause, not
+//! quarantined and not paused ([`super::ready_control`]). Each
 //! check is bounded in time; the answer lists every check and an overall status.
 
 use std::sync::Arc;
@@ -31,7 +32,8 @@ pub enum Status {
 /// One check's result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
-    /// The check's name (`store`, `last_cycle`, `token`, `held_runs`, `throttle`, `leader`).
+    /// The check's name (`store`, `last_cycle`, `token`, `held_runs`, `throttle`, `leader`,
+    /// `quarantine`, `paused`).
     pub name: &'static str,
     /// Its result.
     pub status: Status,
@@ -76,13 +78,14 @@ pub struct Probes {
 impl Probes {
     /// Runs every check (concurrently, each bounded in time).
     pub async fn readiness(&self) -> Readiness {
-        let (store, token, held, throttle) = tokio::join!(
+        let (store, token, held, throttle, control) = tokio::join!(
             self.store_check(),
             self.token.check(),
             self.held_check(),
             self.throttle_check(),
+            super::ready_control::control_checks(&*self.store),
         );
-        let checks = vec![
+        let mut checks = vec![
             store,
             self.cycle_check(),
             check("token", token),
@@ -90,6 +93,7 @@ impl Probes {
             throttle,
             super::leader_check::leader_check(&self.health),
         ];
+        checks.extend(control);
         let status = if checks.iter().all(|c| c.status == Status::Ok) {
             Status::Ok
         } else {

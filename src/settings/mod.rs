@@ -18,7 +18,7 @@ pub use error::SettingsError;
 pub use load::DEFAULT_TOML;
 pub use sections::LifecycleSettings;
 pub use sections::{
-    AuthSettings, ClientCredential, GraphSettings, HttpSettings, InviteSettings, LogFormat, LogSettings, ReplicaSettings, SafetySettings, SmtpSecurity, SmtpSettings, SourceSettings, StateSettings, SyncSettings, WorkerSettings, WritebackSettings,
+    AuthSettings, ClientCredential, GraphSettings, HttpSettings, InviteSettings, LogFormat, LogSettings, QuarantineSettings, ReplicaSettings, SafetySettings, SmtpSecurity, SmtpSettings, SourceSettings, StateSettings, SyncSettings, WorkerSettings, WritebackSettings,
 };
 
 use crate::plan::Scope;
@@ -62,6 +62,8 @@ pub struct Settings {
     pub writeback: Option<WritebackSettings>,
     /// `[lifecycle]`: housekeeping of pending, disabled and deleted guests.
     pub lifecycle: LifecycleSettings,
+    /// `[quarantine]`: the breaker for permanent Graph failures.
+    pub quarantine: QuarantineSettings,
 }
 
 impl Settings {
@@ -100,6 +102,7 @@ impl Settings {
             );
         }
         let lifecycle = sections::parse_lifecycle(&raw.lifecycle, &mut problems);
+        let quarantine = sections::parse_quarantine(&raw.quarantine, &mut problems);
         problems.finish()?;
         let missing =
             || SettingsError::single("configuration", "internal: a section was not parsed");
@@ -121,6 +124,7 @@ impl Settings {
             notify_smtp: notify_smtp.ok_or_else(missing)?,
             writeback: writeback.ok_or_else(missing)?,
             lifecycle: lifecycle.ok_or_else(missing)?,
+            quarantine: quarantine.ok_or_else(missing)?,
         })
     }
 

@@ -30,6 +30,7 @@ pub struct RawSettings {
     pub notify: super::sections::outputs::RawNotify,
     pub writeback: super::sections::outputs::RawWriteback,
     pub lifecycle: super::sections::RawLifecycle,
+    pub quarantine: RawQuarantine,
 }
 
 #[derive(Debug, Deserialize)]
@@ -118,6 +119,15 @@ pub struct RawSafety {
 pub struct RawHttp {
     pub listen: String,
     pub admin_token: secrecy::SecretString,
+    pub admin_token_file: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawQuarantine {
+    pub retry_every: String,
+    pub error_ratio: f64,
+    pub min_failures: u64,
 }
 
 #[derive(Debug, Deserialize)]

@@ -14,6 +14,7 @@
 //! - `attempts` counts failures, not claims: a snooze (throttling) never burns an attempt.
 //! - Rescue and release bump the fencing token, so a late settle by the old owner is refused.
 
+mod control;
 mod error;
 mod leader;
 mod link;
@@ -31,6 +32,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+pub use control::{ControlState, Paused, QuarantineRecord};
 pub use error::StoreError;
 pub use leader::{CYCLE_ROLE, LeaderLease};
 pub use link::{Link, LinkFields, LinkUpdate, RedeemUrl};
@@ -246,4 +248,24 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn mail_get(&self, anchor: &str) -> StoreResult<Option<MailRecord>>;
     /// Invitation mails by state (every state present, zeros included).
     async fn mail_counts(&self) -> StoreResult<BTreeMap<MailState, u64>>;
+
+    /// The control row: pause and quarantine (shared by every process on this store).
+    async fn control_get(&self) -> StoreResult<ControlState>;
+    /// Pauses (no cycles, no claims); an existing pause keeps its `since` and reason.
+    async fn control_pause(&self, now: DateTime<Utc>, reason: &str) -> StoreResult<()>;
+    /// Lifts the pause; returns whether there was one.
+    async fn control_resume(&self) -> StoreResult<bool>;
+    /// Records the quarantine in force (replacing the stored one).
+    async fn quarantine_set(&self, record: &QuarantineRecord) -> StoreResult<()>;
+    /// Lifts the quarantine; returns whether there was one.
+    async fn quarantine_clear(&self) -> StoreResult<bool>;
+    /// Claims one item by anchor if it is pending (whatever its `run_after`), for on-demand
+    /// sync; `None` when it is not pending (running elsewhere, done, dead or absent).
+    async fn item_claim_anchor(
+        &self,
+        anchor: &str,
+        owner: &str,
+        lease: Duration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<ClaimedItem>>;
 }

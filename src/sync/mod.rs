@@ -5,6 +5,7 @@
 mod convert;
 pub mod groups;
 pub mod metrics;
+mod one;
 pub mod redemption;
 mod report;
 mod writeback;
@@ -24,6 +25,7 @@ use crate::writeback::WriteBack;
 use redemption::RedemptionSummary;
 
 pub use convert::{TENANT_SELECT, link_state, observed, queue_item, queue_items, tenant_select};
+pub use one::OnePlan;
 pub use report::{CycleReport, Preview, Redemption, run_counts};
 
 /// Why a cycle stopped before recording a plan.

@@ -12,6 +12,7 @@
 //! settled; a settle whose lease was lost changes nothing.
 
 mod execute;
+pub mod gate;
 mod groups;
 mod housekeeping;
 pub mod outcome;
@@ -76,6 +77,7 @@ pub struct Worker {
     clock: Arc<dyn Clock>,
     config: WorkerConfig,
     writeback: Option<Arc<WriteBack>>,
+    gate: gate::Gate,
 }
 
 /// What the executor knows about the item it works on.
@@ -108,6 +110,7 @@ impl Worker {
         config: WorkerConfig,
     ) -> Self {
         Self {
+            gate: gate::Gate::new(store.clone()),
             store,
             graph,
             clock,
@@ -132,8 +135,16 @@ impl Worker {
         &self.store
     }
 
-    /// Claims up to `limit` runnable items for `owner`.
+    /// Whether work is held (paused or quarantined); cached for a second.
+    pub async fn held(&self) -> bool {
+        self.gate.holds().await
+    }
+
+    /// Claims up to `limit` runnable items for `owner`; nothing while work is held.
     pub async fn claim(&self, owner: &str, limit: u32) -> Result<Vec<ClaimedItem>, StoreError> {
+        if self.held().await {
+            return Ok(Vec::new());
+        }
         self.store
             .item_claim(owner, limit, self.config.lease, self.clock.now())
             .await

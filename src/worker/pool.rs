@@ -55,6 +55,11 @@ impl WorkerPool {
         self
     }
 
+    /// The worker the tasks share (on-demand sync executes through it).
+    pub fn worker(&self) -> &Arc<Worker> {
+        &self.worker
+    }
+
     /// Runs the tasks until `cancel` fires, then releases their leases.
     pub async fn run(&self, cancel: CancellationToken) {
         let config = self.worker.config();
@@ -104,7 +109,7 @@ impl WorkerPool {
             let busy = [ItemState::Pending, ItemState::Running]
                 .iter()
                 .any(|s| counts.get(s).copied().unwrap_or(0) > 0);
-            if !busy || cancel.is_cancelled() {
+            if !busy || cancel.is_cancelled() || self.worker.held().await {
                 break counts;
             }
             tokio::select! {

@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap (common rules)
 
+mod control;
 mod engine_pg;
 mod fixtures;
 mod leader;
@@ -87,6 +88,9 @@ macro_rules! for_each_case {
             redemption::mail_failures_retry_then_give_up_and_show_on_the_item,
             lifecycle::renewals_are_counted_per_guest_and_address,
             lifecycle::disable_expiry_delete_and_restore_are_dated,
+            control::pause_and_resume_are_shared_and_idempotent,
+            control::quarantine_is_recorded_replaced_and_cleared,
+            control::claim_anchor_takes_only_that_pending_item,
         );
     };
 }

@@ -18,7 +18,9 @@ pub use replicas::{ReplicaSettings, parse_replicas};
 pub use groups::parse_groups;
 pub use outputs::{SmtpSecurity, SmtpSettings, WritebackSettings, parse_notify, parse_writeback};
 pub use lifecycle::{LifecycleSettings, RawLifecycle, parse_lifecycle};
-pub use runtime::{parse_http, parse_invite, parse_log, parse_safety, parse_sync, parse_workers};
+pub use runtime::{
+    parse_http, parse_invite, parse_log, parse_quarantine, parse_safety, parse_sync, parse_workers,
+};
 
 /// `[graph]`.
 #[derive(Debug, Clone)]
@@ -171,4 +173,15 @@ pub struct LogSettings {
     pub level: String,
     /// The output format.
     pub format: LogFormat,
+}
+
+/// `[quarantine]`: the breaker for permanent, tenant-wide Graph failures.
+#[derive(Debug, Clone)]
+pub struct QuarantineSettings {
+    /// Time between two probes while quarantined.
+    pub retry_every: Duration,
+    /// Share of a cycle's Graph calls that must fail with one permanent cause.
+    pub error_ratio: f64,
+    /// Failures with that cause needed before the ratio counts.
+    pub min_failures: u64,
 }

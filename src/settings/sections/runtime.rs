@@ -5,11 +5,13 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::endpoints::{at_least_one, http_url, non_empty, positive};
 use super::{
-    HttpSettings, InviteSettings, LogFormat, LogSettings, SafetySettings, SyncSettings,
-    WorkerSettings,
+    HttpSettings, InviteSettings, LogFormat, LogSettings, QuarantineSettings, SafetySettings,
+    SyncSettings, WorkerSettings,
 };
 use crate::settings::error::Problems;
-use crate::settings::raw::{RawHttp, RawInvite, RawLog, RawSafety, RawSync, RawWorkers};
+use crate::settings::raw::{
+    RawHttp, RawInvite, RawLog, RawQuarantine, RawSafety, RawSync, RawWorkers,
+};
 
 /// Parses `[invite]`.
 pub fn parse_invite(raw: &RawInvite, problems: &mut Problems) -> Option<InviteSettings> {
@@ -75,7 +77,7 @@ pub fn parse_safety(raw: &RawSafety, problems: &mut Problems) -> Option<SafetySe
     })
 }
 
-/// Parses `[http]`.
+/// Parses `[http]`: the admin token comes from `admin_token` or `admin_token_file`, not both.
 pub fn parse_http(raw: &RawHttp, problems: &mut Problems) -> Option<HttpSettings> {
     let listen = problems.check(
         "http.listen",
@@ -86,15 +88,70 @@ pub fn parse_http(raw: &RawHttp, problems: &mut Problems) -> Option<HttpSettings
             )
         }),
     );
-    let token = non_empty(raw.admin_token.expose_secret());
+    let inline = non_empty(raw.admin_token.expose_secret());
+    let (key, token) = match (inline, non_empty(&raw.admin_token_file)) {
+        (Some(_), Some(_)) => {
+            problems.add(
+                "http.admin_token_file",
+                "set either admin_token or admin_token_file, not both",
+            );
+            return None;
+        }
+        (None, Some(path)) => (
+            "http.admin_token_file",
+            Some(problems.check("http.admin_token_file", read_token_file(&path))?),
+        ),
+        (inline, None) => ("http.admin_token", inline),
+    };
     if token.as_ref().is_some_and(|t| t.len() < 16) {
-        problems.add("http.admin_token", "must be at least 16 characters");
+        problems.add(key, "must be at least 16 characters");
         return None;
     }
     Some(HttpSettings {
         listen: listen?,
         admin_token: token.map(SecretString::from),
     })
+}
+
+fn read_token_file(path: &str) -> Result<String, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let token = text.trim_end_matches(['\r', '\n']);
+    if token.is_empty() {
+        return Err(format!("{path} is empty"));
+    }
+    Ok(token.to_string())
+}
+
+/// Parses `[quarantine]`.
+pub fn parse_quarantine(
+    raw: &RawQuarantine,
+    problems: &mut Problems,
+) -> Option<QuarantineSettings> {
+    let retry_every = problems.check("quarantine.retry_every", positive(&raw.retry_every));
+    if !(raw.error_ratio > 0.0 && raw.error_ratio < 1.0) {
+        problems.add(
+            "quarantine.error_ratio",
+            format!("{} is not between 0 and 1 (exclusive)", raw.error_ratio),
+        );
+        return None;
+    }
+    let min_failures = problems.check(
+        "quarantine.min_failures",
+        at_least_one_u64(raw.min_failures),
+    );
+    Some(QuarantineSettings {
+        retry_every: retry_every?,
+        error_ratio: raw.error_ratio,
+        min_failures: min_failures?,
+    })
+}
+
+fn at_least_one_u64(n: u64) -> Result<u64, String> {
+    if n == 0 {
+        Err("must be at least 1".into())
+    } else {
+        Ok(n)
+    }
 }
 
 /// Parses `[log]`.

@@ -10,6 +10,7 @@
 mod batch;
 mod claim;
 mod codec;
+mod control;
 mod items;
 mod leader;
 mod links;
@@ -93,6 +94,11 @@ fn migrator() -> Migrator {
             2,
             "replicas",
             include_str!("../../../migrations/postgres/0002_replicas.sql"),
+        ),
+        migration(
+            3,
+            "control",
+            include_str!("../../../migrations/postgres/0003_control.sql"),
         ),
         migration(
             4,

@@ -6,9 +6,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::settle::Failure;
-use super::{PgStore, claim, items, leader, links, mail, migrator, plan, redemption, runs, settle};
+use super::{PgStore, claim, control, items, leader, links, mail, migrator, plan, redemption, runs, settle};
 use crate::store::{
-    AttemptRecord, ClaimedItem, HeldConflict, ItemError, ItemFilter, ItemProgress, ItemRecord, ItemState, LeaderLease, Link, LinkUpdate, MailRecord, MailState, PendingMail, PlannedItem, RecordSummary, RedemptionObservation, RedemptionState, RejectedRow, RunCounts, RunId, RunOutcome, RunRecord, SettleResult, Store, StoreResult,
+    AttemptRecord, ClaimedItem, ControlState, HeldConflict, ItemError, ItemFilter, ItemProgress, ItemRecord, ItemState, LeaderLease, Link, LinkUpdate, MailRecord, MailState, PendingMail, PlannedItem, QuarantineRecord, RecordSummary, RedemptionObservation, RedemptionState, RejectedRow, RunCounts, RunId, RunOutcome, RunRecord, SettleResult, Store, StoreResult,
 };
 
 #[async_trait]
@@ -277,5 +277,35 @@ impl Store for PgStore {
 
     async fn mail_counts(&self) -> StoreResult<BTreeMap<MailState, u64>> {
         mail::counts(&self.pool).await
+    }
+
+    async fn control_get(&self) -> StoreResult<ControlState> {
+        control::get(&self.pool).await
+    }
+
+    async fn control_pause(&self, now: DateTime<Utc>, reason: &str) -> StoreResult<()> {
+        control::pause(&self.pool, now, reason).await
+    }
+
+    async fn control_resume(&self) -> StoreResult<bool> {
+        control::resume(&self.pool).await
+    }
+
+    async fn quarantine_set(&self, record: &QuarantineRecord) -> StoreResult<()> {
+        control::quarantine_set(&self.pool, record).await
+    }
+
+    async fn quarantine_clear(&self) -> StoreResult<bool> {
+        control::quarantine_clear(&self.pool).await
+    }
+
+    async fn item_claim_anchor(
+        &self,
+        anchor: &str,
+        owner: &str,
+        lease: Duration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<ClaimedItem>> {
+        control::claim_anchor(&self.pool, anchor, owner, lease, now).await
     }
 }

@@ -8,6 +8,7 @@
 
 mod claim;
 mod codec;
+mod control;
 mod items;
 mod leader;
 mod links;
@@ -92,6 +93,11 @@ fn migrator() -> Migrator {
             2,
             "replicas",
             include_str!("../../../migrations/sqlite/0002_replicas.sql"),
+        ),
+        migration(
+            3,
+            "control",
+            include_str!("../../../migrations/sqlite/0003_control.sql"),
         ),
         migration(
             4,

@@ -8,9 +8,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::settle::Failure;
-use super::{SqliteStore, claim, items, leader, links, mail, migrator, plan, redemption, runs, settle};
+use super::{SqliteStore, claim, control, items, leader, links, mail, migrator, plan, redemption, runs, settle};
 use crate::store::{
-    AttemptRecord, ClaimedItem, HeldConflict, ItemError, ItemFilter, ItemProgress, ItemRecord, ItemState, LeaderLease, Link, LinkUpdate, MailRecord, MailState, PendingMail, PlannedItem, RecordSummary, RedemptionObservation, RedemptionState, RejectedRow, RunCounts, RunId, RunOutcome, RunRecord, SettleResult, Store, StoreResult,
+    AttemptRecord, ClaimedItem, ControlState, HeldConflict, ItemError, ItemFilter, ItemProgress, ItemRecord, ItemState, LeaderLease, Link, LinkUpdate, MailRecord, MailState, PendingMail, PlannedItem, QuarantineRecord, RecordSummary, RedemptionObservation, RedemptionState, RejectedRow, RunCounts, RunId, RunOutcome, RunRecord, SettleResult, Store, StoreResult,
 };
 
 #[async_trait]
@@ -279,5 +279,35 @@ impl Store for SqliteStore {
 
     async fn mail_counts(&self) -> StoreResult<BTreeMap<MailState, u64>> {
         mail::counts(&self.reader).await
+    }
+
+    async fn control_get(&self) -> StoreResult<ControlState> {
+        control::get(&self.reader).await
+    }
+
+    async fn control_pause(&self, now: DateTime<Utc>, reason: &str) -> StoreResult<()> {
+        control::pause(&self.writer, now, reason).await
+    }
+
+    async fn control_resume(&self) -> StoreResult<bool> {
+        control::resume(&self.writer).await
+    }
+
+    async fn quarantine_set(&self, record: &QuarantineRecord) -> StoreResult<()> {
+        control::quarantine_set(&self.writer, record).await
+    }
+
+    async fn quarantine_clear(&self) -> StoreResult<bool> {
+        control::quarantine_clear(&self.writer).await
+    }
+
+    async fn item_claim_anchor(
+        &self,
+        anchor: &str,
+        owner: &str,
+        lease: Duration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<ClaimedItem>> {
+        control::claim_anchor(&self.writer, anchor, owner, lease, now).await
     }
 }
