@@ -24,7 +24,7 @@ fn items() -> Vec<PlannedItem> {
             anchor: format!("emp-{i:07}"),
             action: "invite".into(),
             desired_hash: format!("h{i}"),
-            payload: serde_json::json!({ "action": "invite", "email": format!("p{i}@partner.example") }),
+            payload: serde_json::json!({ "action": "invite", "email": format!("p{i}@x.example") }),
         })
         .collect()
 }
