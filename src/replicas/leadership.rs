@@ -138,11 +138,8 @@ impl Leadership {
     }
 
     fn publish(&self, role: Role) {
-        metrics::gauge!(LEADER_GAUGE).set(if matches!(role, Role::Leader { .. }) {
-            1.0
-        } else {
-            0.0
-        });
+        let leading = matches!(role, Role::Leader { .. });
+        metrics::gauge!(LEADER_GAUGE).set(if leading { 1.0 } else { 0.0 });
         self.status.send_if_modified(|status| {
             if status.role == role {
                 return false;

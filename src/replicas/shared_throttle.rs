@@ -80,7 +80,7 @@ impl PgThrottleState {
             }
             Err(error) => {
                 if !self.degraded.swap(true, Ordering::Relaxed) {
-                    tracing::warn!(%error, "the shared Graph throttle is unreachable; pacing this replica alone");
+                    tracing::warn!(%error, "shared Graph throttle unreachable; pacing alone");
                 }
                 None
             }

@@ -13,6 +13,10 @@
 //!   (they are queued by the coalescing upsert) or rejects (they are discarded).
 //! - `attempts` counts failures, not claims: a snooze (throttling) never burns an attempt.
 //! - Rescue and release bump the fencing token, so a late settle by the old owner is refused.
+//! - Each attempt keeps the time its lease began (`claimed_at`), so the history shows who worked
+//!   on an anchor when.
+//! - The leader lease (`leader_*`, [`LeaderLease`]) is a row with an epoch, granted by one
+//!   upsert and timed by the caller's clock, so both adapters share its semantics.
 
 mod control;
 mod error;
