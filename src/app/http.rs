@@ -59,16 +59,18 @@ pub fn runner(
         min_failures: q.min_failures,
         retry_every: q.retry_every,
     };
-    Arc::new(CycleRunner::new(
-        parts.engine.clone(),
-        parts.store.clone(),
-        parts.clock.clone(),
-        health,
-        parts.tally.clone(),
-        policy,
+    Arc::new(
+        CycleRunner::new(
+            parts.engine.clone(),
+            parts.store.clone(),
+            parts.clock.clone(),
+            health,
+            parts.tally.clone(),
+            policy,
+        )
+        .with_page(page)
+        .with_leadership(parts.leadership.clone()),
     )
-    .with_page(page)
-    .with_leadership(parts.leadership.clone()))
 }
 
 /// Binds `http.listen` and serves health, metrics and `extra` (the admin API) until `cancel`

@@ -17,8 +17,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
 use crate::http::{HealthState, PageState};
-use crate::replicas::Leadership;
 use crate::quarantine::{CallTally, QuarantinePolicy, cause_of, decide, enter, item_failed_with};
+use crate::replicas::Leadership;
 use crate::store::{ControlState, ItemFilter, ItemState, Store, StoreError};
 use crate::sync::{CycleError, CycleReport, Engine};
 

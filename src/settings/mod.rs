@@ -18,7 +18,9 @@ pub use error::SettingsError;
 pub use load::DEFAULT_TOML;
 pub use sections::LifecycleSettings;
 pub use sections::{
-    AuthSettings, ClientCredential, GraphSettings, HttpSettings, InviteSettings, LogFormat, LogSettings, QuarantineSettings, ReplicaSettings, SafetySettings, SmtpSecurity, SmtpSettings, SourceSettings, StateSettings, SyncSettings, WorkerSettings, WritebackSettings,
+    AuthSettings, ClientCredential, GraphSettings, HttpSettings, InviteSettings, LogFormat,
+    LogSettings, QuarantineSettings, ReplicaSettings, SafetySettings, SmtpSecurity, SmtpSettings,
+    SourceSettings, StateSettings, SyncSettings, WorkerSettings, WritebackSettings,
 };
 
 use crate::plan::Scope;

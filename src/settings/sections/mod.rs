@@ -1,10 +1,10 @@
 //! The typed sections of [`super::Settings`] and the functions that parse them from the raw file.
 
 mod endpoints;
-mod replicas;
 mod groups;
-pub(crate) mod outputs;
 mod lifecycle;
+pub(crate) mod outputs;
+mod replicas;
 mod runtime;
 
 use std::net::SocketAddr;
@@ -14,10 +14,10 @@ use secrecy::SecretString;
 use url::Url;
 
 pub use endpoints::{parse_auth, parse_graph, parse_source, parse_state};
-pub use replicas::{ReplicaSettings, parse_replicas};
 pub use groups::parse_groups;
-pub use outputs::{SmtpSecurity, SmtpSettings, WritebackSettings, parse_notify, parse_writeback};
 pub use lifecycle::{LifecycleSettings, RawLifecycle, parse_lifecycle};
+pub use outputs::{SmtpSecurity, SmtpSettings, WritebackSettings, parse_notify, parse_writeback};
+pub use replicas::{ReplicaSettings, parse_replicas};
 pub use runtime::{
     parse_http, parse_invite, parse_log, parse_quarantine, parse_safety, parse_sync, parse_workers,
 };

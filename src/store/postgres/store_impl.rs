@@ -6,9 +6,14 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::settle::Failure;
-use super::{PgStore, claim, control, items, leader, links, mail, migrator, plan, redemption, runs, settle};
+use super::{
+    PgStore, claim, control, items, leader, links, mail, migrator, plan, redemption, runs, settle,
+};
 use crate::store::{
-    AttemptRecord, ClaimedItem, ControlState, HeldConflict, ItemError, ItemFilter, ItemProgress, ItemRecord, ItemState, LeaderLease, Link, LinkUpdate, MailRecord, MailState, PendingMail, PlannedItem, QuarantineRecord, RecordSummary, RedemptionObservation, RedemptionState, RejectedRow, RunCounts, RunId, RunOutcome, RunRecord, SettleResult, Store, StoreResult,
+    AttemptRecord, ClaimedItem, ControlState, HeldConflict, ItemError, ItemFilter, ItemProgress,
+    ItemRecord, ItemState, LeaderLease, Link, LinkUpdate, MailRecord, MailState, PendingMail,
+    PlannedItem, QuarantineRecord, RecordSummary, RedemptionObservation, RedemptionState,
+    RejectedRow, RunCounts, RunId, RunOutcome, RunRecord, SettleResult, Store, StoreResult,
 };
 
 #[async_trait]

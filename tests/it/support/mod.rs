@@ -1,6 +1,6 @@
 //! The test harness: fresh databases per test and other shared helpers.
 
 pub mod db;
-pub mod tools;
 pub mod smtp;
+pub mod tools;
 pub mod world;
