@@ -91,7 +91,7 @@ impl Worker {
                 }
                 Outcome::Done(LinkUpdate::Renewed(fields, mail))
             }
-            Err(other) => other,
+            Err(other) => *other,
         }
     }
 
@@ -166,7 +166,7 @@ impl Worker {
                     None => LinkUpdate::Upsert(fields),
                 })
             }
-            Err(other) => other,
+            Err(other) => *other,
         }
     }
 
@@ -186,10 +186,10 @@ impl Worker {
 
 /// The link fields and the queued mail (with guestsync's own mail) of a successful invitation,
 /// or the outcome as it came when the invitation did not succeed.
-fn split_invited(outcome: Outcome) -> Result<(LinkFields, Option<InvitationMail>), Outcome> {
+fn split_invited(outcome: Outcome) -> Result<(LinkFields, Option<InvitationMail>), Box<Outcome>> {
     match outcome {
         Outcome::Done(LinkUpdate::Upsert(fields)) => Ok((fields, None)),
         Outcome::Done(LinkUpdate::UpsertAndMail(fields, mail)) => Ok((fields, Some(mail))),
-        other => Err(other),
+        other => Err(Box::new(other)),
     }
 }
