@@ -58,6 +58,16 @@ const COUNTERS: &[(&str, Unit, &str)] = &[
         Unit::Count,
         "Access tokens obtained from the token endpoint.",
     ),
+    (
+        "guestsync_invitation_mails_total",
+        Unit::Count,
+        "Invitation mails guestsync sent itself, by outcome (sent, retry, failed).",
+    ),
+    (
+        "guestsync_writeback_failures_total",
+        Unit::Count,
+        "Write-back table updates that failed (retried at the next cycle).",
+    ),
 ];
 
 /// Gauges: name, unit, help.
@@ -77,6 +87,21 @@ const GAUGES: &[(&str, Unit, &str)] = &[
         names::OWNED_GUESTS,
         Unit::Count,
         "Guests guestsync owns, by externalUserState, at the last tenant read.",
+    ),
+    (
+        names::GUESTS,
+        Unit::Count,
+        "Live links in the state store, by recorded redemption state.",
+    ),
+    (
+        crate::replicas::LEADER_GAUGE,
+        Unit::Count,
+        "1 while this replica leads (reads, plans, rescues), else 0.",
+    ),
+    (
+        "guestsync_quarantined",
+        Unit::Count,
+        "1 while guestsync is quarantined for a permanent Graph failure, else 0.",
     ),
 ];
 
