@@ -5,6 +5,7 @@
 //! brake over deletes.
 
 mod lifecycle;
+mod renewal_mail;
 mod restore;
 
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! redeems shows as accepted in the state store and in the write-back table within one cycle,
 //! and the write-back table holds each invitation's redeem URL.
 
-mod mail;
+pub(crate) mod mail;
 mod writeback;
 
 use std::collections::BTreeMap;

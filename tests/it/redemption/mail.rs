@@ -18,7 +18,7 @@ const TEMPLATE: &str = "Hello {display_name},\n\n{inviting_organisation} invites
     Accept here:\n{redeem_url}\n\n(ref {anchor})\n";
 
 /// Configures own mail through `port` (plain SMTP, quick retries).
-fn with_smtp(world: &mut World, port: u16) {
+pub(crate) fn with_smtp(world: &mut World, port: u16) {
     let template = world.dir.path().join("invitation.txt");
     std::fs::write(&template, TEMPLATE).unwrap();
     world
