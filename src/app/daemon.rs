@@ -37,9 +37,12 @@ pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     };
     health.follow_replica(parts.leadership.subscribe());
     let mut gains = parts.leadership.gains();
+    // The lease is released only after the loop ended, so a cycle cancelled by SIGTERM still
+    // finishes its run as cancelled instead of being dropped as "leadership lost".
+    let stop_leading = CancellationToken::new();
     let leadership = {
-        let (leadership, cancel) = (parts.leadership.clone(), cancel.clone());
-        tokio::spawn(async move { leadership.run(cancel).await })
+        let (leadership, stop) = (parts.leadership.clone(), stop_leading.clone());
+        tokio::spawn(async move { leadership.run(stop).await })
     };
     let mut cycles = tokio::time::interval(settings.sync.interval);
     cycles.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -81,6 +84,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     if let Err(error) = pool.await {
         tracing::error!(%error, "the worker pool ended abnormally");
     }
+    stop_leading.cancel();
     if let Err(error) = leadership.await {
         tracing::error!(%error, "the leader election ended abnormally");
     }
