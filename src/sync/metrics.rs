@@ -1,14 +1,13 @@
 //! The cycle's metrics: names fixed here, emitted through the `metrics` facade. Labels take
 //! bounded values only (outcomes, states); never an e-mail address, anchor or object id.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::redemption::RedemptionSummary;
 use super::{CycleError, CycleReport, Redemption};
-use crate::graph::GraphUser;
-use crate::store::Link;
+use crate::store::{Link, RedemptionState};
 
 /// Histogram: how long a cycle took, by outcome.
 pub const CYCLE_DURATION: &str = "guestsync_cycle_duration_seconds";
@@ -51,39 +50,30 @@ pub fn cycle_finished(
     }
 }
 
-/// Sets the owned-guest gauge from the tenant read: guests whose object id a live link holds,
-/// counted by redemption state. Every state is set (zeros included) so none goes stale.
-/// Returns the same counts as a [`Redemption`] for the cycle report.
-pub fn owned_guests(guests: &[GraphUser], links: &[Link]) -> Redemption {
-    let live: Vec<&Link> = links.iter().filter(|l| l.deleted_at.is_none()).collect();
-    let owned: BTreeSet<&str> = live.iter().map(|l| l.object_id.as_str()).collect();
-    let mut counts: BTreeMap<&'static str, u64> =
-        REDEMPTION_STATES.iter().map(|s| (*s, 0)).collect();
-    for guest in guests.iter().filter(|g| owned.contains(g.id.as_str())) {
-        *counts
-            .entry(redemption_state(guest.external_user_state.as_deref()))
-            .or_default() += 1;
+/// Sets the owned-guest gauge from the tenant read, by redemption state, from the counts
+/// [`super::redemption::summarise`] took of the same read (owned guests it found). Every state
+/// is set (zeros included) so none goes stale. Returns the funnel for the cycle report.
+pub fn owned_guests(summary: &RedemptionSummary, links: &[Link]) -> Redemption {
+    for state in RedemptionState::ALL {
+        metrics::gauge!(OWNED_GUESTS, "external_user_state" => state_label(state))
+            .set(summary.count(state) as f64);
     }
-    for (state, n) in &counts {
-        metrics::gauge!(OWNED_GUESTS, "external_user_state" => *state).set(*n as f64);
-    }
+    let live = || links.iter().filter(|l| l.deleted_at.is_none());
     Redemption {
-        owned: live.len() as u64,
-        invited: live.iter().filter(|l| l.invited_at.is_some()).count() as u64,
-        pending: counts.get("pending_acceptance").copied().unwrap_or(0),
-        accepted: counts.get("accepted").copied().unwrap_or(0),
+        owned: live().count() as u64,
+        invited: live().filter(|l| l.invited_at.is_some()).count() as u64,
+        pending: summary.count(RedemptionState::Pending),
+        accepted: summary.count(RedemptionState::Accepted),
     }
 }
 
-const REDEMPTION_STATES: [&str; 4] = ["accepted", "pending_acceptance", "unknown", "other"];
-
-/// A bounded label for `externalUserState`.
-fn redemption_state(state: Option<&str>) -> &'static str {
+/// The `external_user_state` label of a redemption state (Graph's name, in snake case).
+fn state_label(state: RedemptionState) -> &'static str {
     match state {
-        Some(s) if s.eq_ignore_ascii_case("Accepted") => "accepted",
-        Some(s) if s.eq_ignore_ascii_case("PendingAcceptance") => "pending_acceptance",
-        None => "unknown",
-        Some(_) => "other",
+        RedemptionState::Pending => "pending_acceptance",
+        RedemptionState::Accepted => "accepted",
+        RedemptionState::Unknown => "unknown",
+        RedemptionState::Other => "other",
     }
 }
 
@@ -93,12 +83,10 @@ mod tests {
 
     #[test]
     fn redemption_labels_are_bounded() {
-        assert_eq!(redemption_state(Some("Accepted")), "accepted");
+        let labels: Vec<_> = RedemptionState::ALL.into_iter().map(state_label).collect();
         assert_eq!(
-            redemption_state(Some("PendingAcceptance")),
-            "pending_acceptance"
+            labels,
+            ["pending_acceptance", "accepted", "unknown", "other"]
         );
-        assert_eq!(redemption_state(None), "unknown");
-        assert_eq!(redemption_state(Some("a@b.example")), "other");
     }
 }

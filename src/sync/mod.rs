@@ -154,8 +154,8 @@ impl Engine {
             guests.extend(members);
         }
         let links = self.store.link_list().await?;
-        let funnel = metrics::owned_guests(&guests, &links);
         let redemption = redemption::summarise(&guests, &links);
+        let funnel = metrics::owned_guests(&redemption, &links);
         let links: Vec<_> = links.iter().filter_map(link_state).collect();
         let group_work = match desired_groups {
             Some(desired) => {
