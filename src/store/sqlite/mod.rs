@@ -109,6 +109,11 @@ fn migrator() -> Migrator {
             "link lifecycle",
             include_str!("../../../migrations/sqlite/0005_link_lifecycle.sql"),
         ),
+        migration(
+            6,
+            "queue claim index",
+            include_str!("../../../migrations/sqlite/0006_queue_claim_index.sql"),
+        ),
     ])
 }
 
