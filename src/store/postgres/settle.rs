@@ -76,6 +76,42 @@ async fn append(
     Ok(())
 }
 
+/// The fenced part of a success in one statement: lock the row if the lease is still held
+/// (anchor, token, `running`), settle it (done, or pending again if the desired state moved
+/// on) and append the attempt from the locked row. Returns how many rows it settled (0 or 1).
+const COMPLETE: &str = "WITH f AS (SELECT anchor, lease_owner, action, desired_gen, claimed_at \
+       FROM item WHERE anchor = $1 AND lease_token = $2 AND state = 'running' FOR UPDATE), \
+     u AS (UPDATE item SET applied_gen = GREATEST(item.applied_gen, $3), \
+         state = CASE WHEN item.desired_gen > $3 THEN 'pending' ELSE 'done' END, \
+         run_after = $4, attempts = 0, lease_owner = NULL, lease_until = NULL, \
+         last_error = NULL, updated_at = $4 \
+       FROM f WHERE item.anchor = f.anchor RETURNING item.anchor), \
+     a AS (INSERT INTO attempt (anchor, at, owner, lease_token, action, desired_gen, outcome, \
+         claimed_at) \
+       SELECT f.anchor, $4, f.lease_owner, $2, f.action, f.desired_gen, 'succeeded', \
+         f.claimed_at FROM f) \
+     SELECT COUNT(*) FROM u";
+
+async fn complete_item(
+    conn: &mut PgConnection,
+    anchor: &str,
+    token: i64,
+    applied_gen: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<SettleResult> {
+    let settled_rows: i64 = sqlx::query_scalar(COMPLETE)
+        .bind(anchor)
+        .bind(token)
+        .bind(applied_gen)
+        .bind(now)
+        .fetch_one(conn)
+        .await?;
+    Ok(settled(settled_rows.unsigned_abs()))
+}
+
+/// A success. Without a link change it is one statement (its own transaction: one round trip
+/// and one commit, the hot path of a fast queue); with one, the link is written in the same
+/// transaction after the fenced settle.
 pub(super) async fn complete(
     pool: &PgPool,
     anchor: &str,
@@ -84,31 +120,15 @@ pub(super) async fn complete(
     now: DateTime<Utc>,
     link: LinkUpdate,
 ) -> StoreResult<SettleResult> {
+    if matches!(link, LinkUpdate::Keep) {
+        let mut conn = pool.acquire().await?;
+        return complete_item(&mut conn, anchor, token, applied_gen, now).await;
+    }
     let mut tx = pool.begin().await?;
-    let Some(item) = fenced(&mut tx, anchor, token).await? else {
+    if complete_item(&mut tx, anchor, token, applied_gen, now).await? == SettleResult::LeaseLost {
         return Ok(SettleResult::LeaseLost);
-    };
-    sqlx::query(
-        "UPDATE item SET applied_gen = GREATEST(applied_gen, $3), \
-         state = CASE WHEN desired_gen > $3 THEN 'pending' ELSE 'done' END, \
-         run_after = $4, attempts = 0, lease_owner = NULL, lease_until = NULL, \
-         last_error = NULL, updated_at = $4 \
-         WHERE anchor = $1 AND lease_token = $2 AND state = 'running'",
-    )
-    .bind(anchor)
-    .bind(token)
-    .bind(applied_gen)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    }
     links::apply(&mut tx, anchor, now, &link).await?;
-    let attempt = Attempt {
-        outcome: AttemptOutcome::Succeeded,
-        run_after: None,
-        reason: None,
-        error: None,
-    };
-    append(&mut tx, anchor, token, now, &item, attempt).await?;
     tx.commit().await?;
     Ok(SettleResult::Settled)
 }

@@ -80,6 +80,16 @@ async fn append(
     Ok(())
 }
 
+/// Appends the success to the history straight from the row, if the lease is still held
+/// (anchor, token, `running`): the fence check and the append are one statement. Must run
+/// before the settling update, which clears the lease owner.
+const APPEND_SUCCESS: &str = "INSERT INTO attempt (anchor, at, owner, lease_token, action, \
+     desired_gen, outcome, claimed_at) \
+     SELECT anchor, ?3, lease_owner, lease_token, action, desired_gen, 'succeeded', claimed_at \
+     FROM item WHERE anchor = ?1 AND lease_token = ?2 AND state = 'running'";
+
+/// A success: two statements under `BEGIN IMMEDIATE` (the fenced append, then the settle),
+/// plus the link change if there is one.
 pub(super) async fn complete(
     pool: &SqlitePool,
     anchor: &str,
@@ -89,9 +99,15 @@ pub(super) async fn complete(
     link: LinkUpdate,
 ) -> StoreResult<SettleResult> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let Some(item) = fenced(&mut tx, anchor, token).await? else {
+    let appended = sqlx::query(APPEND_SUCCESS)
+        .bind(anchor)
+        .bind(token)
+        .bind(ts(now))
+        .execute(&mut *tx)
+        .await?;
+    if appended.rows_affected() == 0 {
         return Ok(SettleResult::LeaseLost);
-    };
+    }
     sqlx::query(
         "UPDATE item SET applied_gen = MAX(applied_gen, ?3), \
          state = CASE WHEN desired_gen > ?3 THEN 'pending' ELSE 'done' END, \
@@ -105,13 +121,6 @@ pub(super) async fn complete(
     .execute(&mut *tx)
     .await?;
     links::apply(&mut tx, anchor, now, &link).await?;
-    let attempt = Attempt {
-        outcome: AttemptOutcome::Succeeded,
-        run_after: None,
-        reason: None,
-        error: None,
-    };
-    append(&mut tx, anchor, token, now, &item, attempt).await?;
     tx.commit().await?;
     Ok(SettleResult::Settled)
 }
