@@ -63,6 +63,7 @@ macro_rules! for_each_case {
             queue::new_hash_while_done_revives,
             queue::new_hash_while_dead_revives,
             queue::claim_is_exclusive_under_concurrency,
+            queue::batch_claim_leases_and_fences_each_item,
             queue::claim_respects_run_after_and_order,
             queue::plan_record_of_100k_items,
             lease::rescue_fences_out_the_old_token,

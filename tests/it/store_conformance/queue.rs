@@ -169,6 +169,68 @@ pub async fn claim_is_exclusive_under_concurrency(store: Arc<dyn Store>) {
     assert_eq!(counts[&ItemState::Running], 500);
 }
 
+/// A batch claim (what a worker task takes from a deep queue) leases every item to its owner
+/// under its own fencing token: settling one leaves the others running, the heartbeat extends
+/// one lease only, and releasing the owner returns the unsettled ones behind the items that
+/// were due earlier, their old tokens refused.
+pub async fn batch_claim_leases_and_fences_each_item(store: Arc<dyn Store>) {
+    let items = (0..5)
+        .map(|i| planned(&format!("a{i}"), "invite", "h"))
+        .collect();
+    record(&*store, t0(), items).await;
+    let batch = store.item_claim("w", 3, LEASE, at(1)).await.unwrap();
+    let anchors: Vec<_> = batch.iter().map(|c| c.anchor.as_str()).collect();
+    assert_eq!(anchors, ["a0", "a1", "a2"]);
+    for claimed in &batch {
+        let item = store.item_get(&claimed.anchor).await.unwrap().unwrap();
+        assert_eq!(
+            (item.state, item.lease_owner.as_deref(), item.lease_token),
+            (ItemState::Running, Some("w"), claimed.lease_token)
+        );
+        assert_eq!(item.lease_until, Some(at(1) + LEASE));
+    }
+    let (a0, a1, a2) = (&batch[0], &batch[1], &batch[2]);
+    let complete = |c: &guestsync::store::ClaimedItem, token: i64| {
+        let (store, anchor, generation) = (store.clone(), c.anchor.clone(), c.desired_gen);
+        async move {
+            store
+                .item_complete(&anchor, token, generation, at(2), LinkUpdate::Keep)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(complete(a0, a0.lease_token).await, SettleResult::Settled);
+    assert_eq!(
+        complete(a1, a1.lease_token + 1).await,
+        SettleResult::LeaseLost
+    );
+    assert_eq!(
+        store
+            .item_heartbeat("a2", a2.lease_token, LEASE, at(30))
+            .await
+            .unwrap(),
+        SettleResult::Settled
+    );
+    let lease_until = |anchor: &'static str| {
+        let store = store.clone();
+        async move { store.item_get(anchor).await.unwrap().unwrap().lease_until }
+    };
+    assert_eq!(lease_until("a1").await, Some(at(1) + LEASE));
+    assert_eq!(lease_until("a2").await, Some(at(30) + LEASE));
+    assert_eq!(store.item_release_owner("w", at(40)).await.unwrap(), 2);
+    assert_eq!(complete(a1, a1.lease_token).await, SettleResult::LeaseLost);
+    assert_eq!(complete(a2, a2.lease_token).await, SettleResult::LeaseLost);
+    let counts = store.item_counts().await.unwrap();
+    assert_eq!(
+        (counts[&ItemState::Done], counts[&ItemState::Pending]),
+        (1, 4)
+    );
+    let again = store.item_claim("w2", 10, LEASE, at(40)).await.unwrap();
+    let anchors: Vec<_> = again.iter().map(|c| c.anchor.as_str()).collect();
+    assert_eq!(anchors, ["a3", "a4", "a1", "a2"]);
+    assert!(again[2].lease_token > a1.lease_token);
+}
+
 pub async fn claim_respects_run_after_and_order(store: Arc<dyn Store>) {
     record(&*store, at(10), vec![planned("a", "invite", "h")]).await;
     record(&*store, t0(), vec![planned("c", "invite", "h")]).await;
