@@ -5,6 +5,7 @@
 //! invitation mail, the [`Mailer`] runs as one more task of the pool.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -153,6 +154,11 @@ async fn work_loop(worker: &Worker, owner: &str, wake: &Notify, cancel: &Cancell
 }
 
 /// Processes one item with a lease heartbeat; returns false when cancelled mid-way.
+///
+/// The heartbeat runs beside the work, never instead of it: a settle holds the item's row lock
+/// (PostgreSQL) or the only writer connection (SQLite) in its transaction, so a heartbeat
+/// awaited while the work is not polled would wait for that transaction forever (PostgreSQL)
+/// or until the pool timed out (SQLite). Found by the crash tests (`tests/it/crash/`).
 async fn work_one(
     worker: &Worker,
     owner: &str,
@@ -162,25 +168,33 @@ async fn work_one(
     let (anchor, token) = (item.anchor.clone(), item.lease_token);
     let lease = worker.config().lease;
     let work = worker.process(owner, item);
-    tokio::pin!(work);
-    let mut heartbeat = tokio::time::interval(lease / 3);
-    heartbeat.tick().await;
+    let beat = heartbeat(worker, &anchor, token, lease);
+    tokio::select! {
+        result = work => {
+            match result {
+                Ok(Processed::LeaseLost) | Ok(_) => {}
+                Err(error) => tracing::error!(%error, "cannot settle an item; its lease will expire and it will be rescued"),
+            }
+            true
+        }
+        never = beat => match never {},
+        _ = cancel.cancelled() => false,
+    }
+}
+
+/// Extends the lease every third of it, for as long as it is polled.
+async fn heartbeat(worker: &Worker, anchor: &str, token: i64, lease: Duration) -> Infallible {
+    let mut ticks = tokio::time::interval(lease / 3);
+    ticks.tick().await;
     loop {
-        tokio::select! {
-            result = &mut work => {
-                match result {
-                    Ok(Processed::LeaseLost) | Ok(_) => {}
-                    Err(error) => tracing::error!(%error, "cannot settle an item; its lease will expire and it will be rescued"),
-                }
-                return true;
-            }
-            _ = heartbeat.tick() => {
-                let now = worker.clock.now();
-                if let Err(error) = worker.store().item_heartbeat(&anchor, token, lease, now).await {
-                    tracing::warn!(%error, "lease heartbeat failed");
-                }
-            }
-            _ = cancel.cancelled() => return false,
+        ticks.tick().await;
+        let now = worker.clock.now();
+        if let Err(error) = worker
+            .store()
+            .item_heartbeat(anchor, token, lease, now)
+            .await
+        {
+            tracing::warn!(%error, "lease heartbeat failed");
         }
     }
 }
