@@ -26,7 +26,7 @@ use crate::support::world::World;
 
 const DEFAULT_SEEDS: u64 = 20;
 /// Seeds run at once (each is one child process at a time).
-const PARALLEL: usize = 3;
+const PARALLEL: usize = 4;
 const LIMIT: Duration = Duration::from_secs(120);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
