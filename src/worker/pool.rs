@@ -11,8 +11,9 @@
 //! of a batch run one after another; the heartbeat extends the lease of every item the task
 //! still holds, and an item whose lease was lost meanwhile is dropped unexecuted.
 
-use std::collections::{BTreeMap, VecDeque};
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::Notify;
@@ -174,18 +175,37 @@ fn next_limit(limit: u32, claimed: usize) -> u32 {
     }
 }
 
-/// Processes a batch of claimed items one after another under one lease heartbeat; returns
-/// false when cancelled mid-way (the caller releases the leases). When work is held (pause,
-/// quarantine) mid-batch, the items not started yet are released.
+/// Processes a batch of claimed items one after another while a heartbeat, polled beside the
+/// work, extends the lease of every item the task still holds; returns false when cancelled
+/// mid-way (the caller releases the leases). When work is held (pause, quarantine) mid-batch,
+/// the items not started yet are released.
+///
+/// The heartbeat runs beside the work, never instead of it: a settle holds the item's row lock
+/// (PostgreSQL) or the only writer connection (SQLite) in its transaction, so a heartbeat
+/// awaited while the work is not polled would wait for that transaction forever (PostgreSQL)
+/// or until the pool timed out (SQLite). Found by the crash tests (`tests/it/crash/`).
 async fn work_batch(
     worker: &Worker,
     owner: &str,
-    mut waiting: VecDeque<ClaimedItem>,
+    waiting: VecDeque<ClaimedItem>,
     cancel: &CancellationToken,
 ) -> bool {
-    let lease = worker.config().lease;
-    let mut heartbeat = tokio::time::interval(lease / 3);
-    heartbeat.tick().await;
+    let leases = Leases::new(&waiting);
+    let run = run_batch(worker, owner, waiting, &leases, cancel);
+    let beat = heartbeat(worker, &leases);
+    tokio::select! {
+        finished = run => finished,
+        never = beat => match never {},
+    }
+}
+
+async fn run_batch(
+    worker: &Worker,
+    owner: &str,
+    mut waiting: VecDeque<ClaimedItem>,
+    leases: &Leases,
+    cancel: &CancellationToken,
+) -> bool {
     let mut first = true;
     while let Some(item) = waiting.pop_front() {
         if !first && worker.held().await {
@@ -193,52 +213,85 @@ async fn work_batch(
             return true;
         }
         first = false;
-        let current = (item.anchor.clone(), item.lease_token);
-        let work = worker.process(owner, item);
-        tokio::pin!(work);
-        loop {
-            tokio::select! {
-                result = &mut work => {
-                    if let Err(error) = result {
-                        tracing::error!(%error, "cannot settle an item; its lease will expire and it will be rescued");
-                    }
-                    break;
-                }
-                _ = heartbeat.tick() => extend(worker, &current, &mut waiting).await,
-                _ = cancel.cancelled() => return false,
-            }
+        if leases.was_lost(&item.anchor) {
+            tracing::warn!(item.anchor = %item.anchor, "lease lost before the item ran; skipped");
+            continue;
         }
+        let anchor = item.anchor.clone();
+        tokio::select! {
+            result = worker.process(owner, item) => {
+                if let Err(error) = result {
+                    tracing::error!(%error, "cannot settle an item; its lease will expire and it will be rescued");
+                }
+            }
+            _ = cancel.cancelled() => return false,
+        }
+        leases.finished(&anchor);
     }
     true
 }
 
-/// Extends the lease of the item in progress and of every item waiting in the batch; a
-/// waiting item whose lease was lost (rescued, released) is dropped.
-async fn extend(worker: &Worker, current: &(String, i64), waiting: &mut VecDeque<ClaimedItem>) {
-    let (store, lease, now) = (worker.store(), worker.config().lease, worker.clock.now());
-    if let Err(error) = store
-        .item_heartbeat(&current.0, current.1, lease, now)
-        .await
-    {
-        tracing::warn!(%error, "lease heartbeat failed");
-    }
-    let mut kept = VecDeque::with_capacity(waiting.len());
-    for item in waiting.drain(..) {
-        match store
-            .item_heartbeat(&item.anchor, item.lease_token, lease, now)
-            .await
-        {
-            Ok(SettleResult::LeaseLost) => {
-                tracing::warn!(item.anchor = %item.anchor, "lease lost before the item ran; skipped");
-            }
-            Ok(SettleResult::Settled) => kept.push_back(item),
-            Err(error) => {
-                tracing::warn!(%error, "lease heartbeat failed");
-                kept.push_back(item);
+/// Extends, every third of the lease, the lease of each item of the batch not finished yet;
+/// an item whose lease was lost (rescued, released) is marked so that it is skipped.
+async fn heartbeat(worker: &Worker, leases: &Leases) -> Infallible {
+    let lease = worker.config().lease;
+    let mut ticks = tokio::time::interval(lease / 3);
+    ticks.tick().await;
+    loop {
+        ticks.tick().await;
+        let now = worker.clock.now();
+        for (anchor, token) in leases.held() {
+            match worker
+                .store()
+                .item_heartbeat(&anchor, token, lease, now)
+                .await
+            {
+                Ok(SettleResult::LeaseLost) => leases.lost(&anchor),
+                Ok(SettleResult::Settled) => {}
+                Err(error) => tracing::warn!(%error, "lease heartbeat failed"),
             }
         }
     }
-    *waiting = kept;
+}
+
+/// The leases a task holds for the items of its batch (anchor and fencing token), shared by
+/// the work and the heartbeat of one task; the lock is never held across an await.
+struct Leases {
+    held: Mutex<Vec<(String, i64)>>,
+    lost: Mutex<HashSet<String>>,
+}
+
+impl Leases {
+    fn new(items: &VecDeque<ClaimedItem>) -> Self {
+        let held = items
+            .iter()
+            .map(|item| (item.anchor.clone(), item.lease_token))
+            .collect();
+        Self {
+            held: Mutex::new(held),
+            lost: Mutex::new(HashSet::new()),
+        }
+    }
+
+    fn held(&self) -> Vec<(String, i64)> {
+        self.held.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    fn finished(&self, anchor: &str) {
+        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        held.retain(|(a, _)| a != anchor);
+    }
+
+    fn lost(&self, anchor: &str) {
+        self.finished(anchor);
+        let mut lost = self.lost.lock().unwrap_or_else(PoisonError::into_inner);
+        lost.insert(anchor.to_owned());
+    }
+
+    fn was_lost(&self, anchor: &str) -> bool {
+        let lost = self.lost.lock().unwrap_or_else(PoisonError::into_inner);
+        lost.contains(anchor)
+    }
 }
 
 /// Returns `owner`'s leases to the queue (the items it claimed but has not started).
