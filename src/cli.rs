@@ -165,4 +165,9 @@ pub struct EmulatorArgs {
     /// Lifetime of issued access tokens, in seconds.
     #[arg(long, default_value_t = 3600)]
     pub token_lifetime_secs: u64,
+    /// Users to start with: a file of JSON lines, one user each, with the fields of the
+    /// control API's `POST /_emulator/users` (mail, display_name, user_type, creation_type,
+    /// account_enabled, other_mails, extra). Loaded before the address is printed.
+    #[arg(long)]
+    pub seed_file: Option<PathBuf>,
 }

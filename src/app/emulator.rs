@@ -1,10 +1,15 @@
-//! `guestsync emulator`: serves the built-in Graph emulator until SIGINT/SIGTERM, after printing
-//! its address and the `[graph]`/`[auth]` configuration that points guestsync at it.
+//! `guestsync emulator`: serves the built-in Graph emulator until SIGINT/SIGTERM, after seeding
+//! the users of `--seed-file` and printing its address and the `[graph]`/`[auth]` configuration
+//! that points guestsync at it.
 
+use std::io::BufRead;
+use std::path::Path;
 use std::process::ExitCode;
 
+use anyhow::Context;
+
 use crate::cli::EmulatorArgs;
-use crate::emulator::{Budget, EmulatorConfig, Knobs};
+use crate::emulator::{Budget, EmulatorConfig, EmulatorHandle, Knobs, SeedUser};
 
 /// Knobs from the command line.
 pub fn knobs(args: &EmulatorArgs) -> Knobs {
@@ -33,6 +38,10 @@ pub async fn serve(args: EmulatorArgs) -> anyhow::Result<ExitCode> {
         ..EmulatorConfig::default()
     };
     let handle = crate::emulator::start(config, args.listen).await?;
+    if let Some(path) = &args.seed_file {
+        let seeded = seed_from_file(&handle, path)?;
+        println!("seeded {seeded} users from {}", path.display());
+    }
     println!(
         "guestsync Graph emulator listening on http://{}",
         handle.addr()
@@ -44,4 +53,22 @@ pub async fn serve(args: EmulatorArgs) -> anyhow::Result<ExitCode> {
     super::shutdown_signal().await;
     handle.shutdown().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Adds the users of a JSON-lines file (blank lines skipped); returns how many.
+pub fn seed_from_file(handle: &EmulatorHandle, path: &Path) -> anyhow::Result<usize> {
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("cannot open the seed file {}", path.display()))?;
+    let mut seeded = 0;
+    for (number, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.with_context(|| format!("cannot read {}", path.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let seed: SeedUser = serde_json::from_str(&line)
+            .with_context(|| format!("{} line {}: not a user", path.display(), number + 1))?;
+        handle.add_user(seed);
+        seeded += 1;
+    }
+    Ok(seeded)
 }

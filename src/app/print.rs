@@ -89,6 +89,7 @@ pub fn preview_json(preview: &Preview) -> serde_json::Value {
         "groups": preview.groups,
         "rejected": rejected,
         "held": held,
+        "phases_seconds": preview.phases.to_json(),
     })
 }
 
@@ -115,6 +116,7 @@ pub fn cycle_summary(report: &CycleReport, drained: &DrainReport) {
         .map(|(s, n)| format!("{s} {n}"))
         .collect();
     println!("queue: {}", states.join(", "));
+    println!("cycle phases: {}", report.phases.summary());
     if report.is_held() {
         println!(
             "the brake held {} disables: `guestsync approve {}` applies them, `guestsync reject {}` discards them",

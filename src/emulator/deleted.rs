@@ -49,8 +49,9 @@ fn try_list(shared: &Shared, req: &GraphRequest) -> Result<GraphResponse, GraphR
     let items: Vec<(String, Value)> = shared
         .lock()
         .deleted
-        .iter()
+        .range::<str, _>(spec.range())
         .map(|(id, u)| (id.clone(), with_type(project(u, select.as_deref()))))
+        .take(spec.top.saturating_add(1))
         .collect();
     let base = shared.base_url();
     let context = format!("{base}/$metadata#directoryObjects/microsoft.graph.user");

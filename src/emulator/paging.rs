@@ -1,6 +1,8 @@
 //! Paging of directory collections: `$top` (1..=999, default 100), stable id order, and an
 //! opaque, tamper-evident `$skiptoken` inside an absolute `@odata.nextLink`.
 
+use std::ops::Bound;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
@@ -15,6 +17,17 @@ pub(crate) struct PageSpec {
     pub after: Option<String>,
     /// Page size.
     pub top: usize,
+}
+
+impl PageSpec {
+    /// The ids this page may start at (after the cursor), for `BTreeMap::range`.
+    pub fn range(&self) -> (Bound<&str>, Bound<&str>) {
+        let start = match &self.after {
+            Some(after) => Bound::Excluded(after.as_str()),
+            None => Bound::Unbounded,
+        };
+        (start, Bound::Unbounded)
+    }
 }
 
 fn mac(key: &str, id: &str) -> String {

@@ -19,6 +19,11 @@ use crate::sync::metrics as names;
 /// Buckets of the cycle duration histogram, in seconds.
 const CYCLE_BUCKETS: [f64; 10] = [0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0];
 
+/// Buckets of the cycle phase histogram, in seconds (phases run from milliseconds to minutes).
+const PHASE_BUCKETS: [f64; 12] = [
+    0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0,
+];
+
 /// A Prometheus recorder and the handle that renders it.
 #[derive(Clone)]
 pub struct MetricsExporter {
@@ -37,6 +42,7 @@ impl MetricsExporter {
     pub fn new() -> Result<Self, BuildError> {
         let recorder = PrometheusBuilder::new()
             .set_buckets_for_metric(Matcher::Full(names::CYCLE_DURATION.into()), &CYCLE_BUCKETS)?
+            .set_buckets_for_metric(Matcher::Full(names::CYCLE_PHASE.into()), &PHASE_BUCKETS)?
             .build_recorder();
         let handle = recorder.handle();
         metrics::with_local_recorder(&recorder, super::metric_help::describe_all);

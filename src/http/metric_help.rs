@@ -113,6 +113,11 @@ const HISTOGRAMS: &[(&str, Unit, &str)] = &[
         "Duration of cycles, by outcome.",
     ),
     (
+        names::CYCLE_PHASE,
+        Unit::Seconds,
+        "Duration of the phases of recorded cycles (source read, tenant read, links read, plan, record).",
+    ),
+    (
         "guestsync_graph_request_duration_seconds",
         Unit::Seconds,
         "Duration of Graph HTTP attempts, by operation.",

@@ -5,12 +5,16 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::phases::Phase;
 use super::redemption::RedemptionSummary;
 use super::{CycleError, CycleReport, Redemption};
 use crate::store::{Link, RedemptionState};
 
 /// Histogram: how long a cycle took, by outcome.
 pub const CYCLE_DURATION: &str = "guestsync_cycle_duration_seconds";
+/// Histogram: how long each phase of a recorded cycle took (`phase` = source_read,
+/// tenant_read, links_read, plan, record).
+pub const CYCLE_PHASE: &str = "guestsync_cycle_phase_seconds";
 /// Counter: source rows read by cycles.
 pub const ROWS_READ: &str = "guestsync_source_rows_read_total";
 /// Counter: source rows rejected by validation.
@@ -43,6 +47,10 @@ pub fn cycle_finished(
     };
     metrics::histogram!(CYCLE_DURATION, "outcome" => outcome).record(took.as_secs_f64());
     if let Ok(report) = result {
+        for phase in Phase::ALL {
+            metrics::histogram!(CYCLE_PHASE, "phase" => phase.label())
+                .record(report.phases.get(phase).as_secs_f64());
+        }
         metrics::counter!(ROWS_READ).increment(report.counts.read);
         metrics::counter!(ROWS_REJECTED).increment(report.counts.rejected);
         metrics::counter!(ROWS_HELD).increment(report.counts.held_conflicts);

@@ -6,6 +6,7 @@ mod convert;
 pub mod groups;
 pub mod metrics;
 mod one;
+pub mod phases;
 pub mod redemption;
 mod report;
 mod writeback;
@@ -22,10 +23,13 @@ use crate::plan::{BrakeDecision, Plan, PlanInput, PlanPolicy, plan};
 use crate::source::{SourceError, SourceReader, SourceSnapshot};
 use crate::store::{ItemState, RunId, RunOutcome, Store, StoreError};
 use crate::writeback::WriteBack;
+use phases::{Phase, PhaseTimings};
 use redemption::RedemptionSummary;
+use tokio::time::Instant;
 
 pub use convert::{TENANT_SELECT, link_state, observed, queue_item, queue_items, tenant_select};
 pub use one::OnePlan;
+pub use phases::{Phase as CyclePhase, PhaseTimings as CyclePhaseTimings};
 pub use report::{CycleReport, Preview, Redemption, run_counts};
 
 /// Why a cycle stopped before recording a plan.
@@ -55,6 +59,14 @@ fn any_member_row(snapshot: &SourceSnapshot) -> bool {
         .identities
         .iter()
         .any(|i| i.extras.user_type() == Some(crate::identity::UserType::Member))
+}
+
+/// What planning a snapshot produced.
+struct Planned {
+    plan: Plan,
+    groups: Vec<GroupWork>,
+    funnel: Redemption,
+    redemption: RedemptionSummary,
 }
 
 /// Runs cycles. Cheap to share behind an `Arc`.
@@ -124,57 +136,72 @@ impl Engine {
     /// Reads source, tenant and links and plans, writing nothing anywhere.
     #[tracing::instrument(skip_all, name = "sync.preview")]
     pub async fn preview(&self) -> Result<Preview, CycleError> {
+        let mut phases = PhaseTimings::default();
+        let started = Instant::now();
         let mut snapshot = self.source.read().await?;
         let desired_groups = if self.groups.is_enabled() {
             Some(groups::resolve(&mut snapshot, &self.groups)?)
         } else {
             None
         };
-        let (plan, group_work, funnel, redemption) = self
-            .plan_snapshot(&snapshot, desired_groups.as_ref())
+        phases.lap(Phase::SourceRead, started);
+        let planned = self
+            .plan_snapshot(&mut snapshot, desired_groups.as_ref(), &mut phases)
             .await?;
         Ok(Preview {
             snapshot,
-            plan,
-            groups: group_work,
-            funnel,
-            redemption,
+            plan: planned.plan,
+            groups: planned.groups,
+            funnel: planned.funnel,
+            redemption: planned.redemption,
+            phases,
         })
     }
 
     async fn plan_snapshot(
         &self,
-        snapshot: &SourceSnapshot,
+        snapshot: &mut SourceSnapshot,
         desired_groups: Option<&groups::DesiredGroups>,
-    ) -> Result<(Plan, Vec<GroupWork>, Redemption, RedemptionSummary), CycleError> {
+        phases: &mut PhaseTimings,
+    ) -> Result<Planned, CycleError> {
+        let started = Instant::now();
         let mut guests = self.graph.list_guests(&self.select).await?;
         if self.invited_members || any_member_row(snapshot) {
             let filter = "creationType eq 'Invitation' and userType eq 'Member'";
             let members = self.graph.list_users(Some(filter), &self.select).await?;
             guests.extend(members);
         }
+        let started = phases.lap(Phase::TenantRead, started);
         let links = self.store.link_list().await?;
+        let started = phases.lap(Phase::LinksRead, started);
         let redemption = redemption::summarise(&guests, &links);
         let funnel = metrics::owned_guests(&redemption, &links);
         let links: Vec<_> = links.iter().filter_map(link_state).collect();
+        let started = phases.lap(Phase::Plan, started);
         let group_work = match desired_groups {
             Some(desired) => {
                 groups::plan(&self.graph, &self.groups, desired, &guests, &links).await?
             }
             None => Vec::new(),
         };
+        let started = phases.lap(Phase::TenantRead, started);
+        // The identities move into the planner's input and back: no copy of a large source.
         let input = PlanInput {
-            desired: snapshot.identities.clone(),
-            present_anchors: snapshot.present_anchors.clone(),
+            desired: std::mem::take(&mut snapshot.identities),
+            present_anchors: std::mem::take(&mut snapshot.present_anchors),
             observed: guests.into_iter().map(observed).collect(),
             links,
         };
-        Ok((
-            plan(&input, &self.policy, self.clock.now()),
-            group_work,
+        let plan = plan(&input, &self.policy, self.clock.now());
+        snapshot.identities = input.desired;
+        snapshot.present_anchors = input.present_anchors;
+        phases.lap(Phase::Plan, started);
+        Ok(Planned {
+            plan,
+            groups: group_work,
             funnel,
             redemption,
-        ))
+        })
     }
 
     /// One cycle: plan and record it as a run. A failed read is recorded as a failed run.
@@ -256,9 +283,10 @@ impl Engine {
     }
 
     async fn record(&self, run_id: RunId, preview: Preview) -> Result<CycleReport, CycleError> {
+        let started = Instant::now();
         let preview = self.without_approved_disables(preview).await?;
         let now = self.clock.now();
-        let report = CycleReport::new(run_id, &preview);
+        let mut report = CycleReport::new(run_id, &preview);
         self.store
             .run_record_rejections(run_id, report::rejections(&preview))
             .await?;
@@ -302,6 +330,7 @@ impl Engine {
                 report.counts.clone(),
             )
             .await?;
+        report.phases.lap(Phase::Record, started);
         let label = if report.is_held() {
             "held"
         } else {
@@ -315,6 +344,7 @@ impl Engine {
             invites = report.counts.invites,
             updates = report.counts.updates,
             disables = report.counts.disables,
+            phases = %report.phases.summary(),
             "cycle recorded"
         );
         self.wake.notify_waiters();

@@ -1,5 +1,6 @@
 //! What a cycle found and did: the preview (`guestsync plan`) and the recorded report.
 
+use super::phases::PhaseTimings;
 use crate::groups::GroupWork;
 use crate::plan::Plan;
 use crate::source::SourceSnapshot;
@@ -18,6 +19,8 @@ pub struct Preview {
     pub funnel: Redemption,
     /// What the tenant read showed of the owned guests' redemption (changes to record).
     pub redemption: super::RedemptionSummary,
+    /// How long reading and planning took, by phase (record is zero: nothing was recorded).
+    pub phases: PhaseTimings,
 }
 
 /// The guests guestsync owns, by redemption state, as one cycle's tenant read saw them.
@@ -46,6 +49,8 @@ pub struct CycleReport {
     pub held_disables: u64,
     /// Owned guests by redemption state, as this cycle's tenant read saw them.
     pub redemption: Redemption,
+    /// How long each phase took.
+    pub phases: PhaseTimings,
 }
 
 impl CycleReport {
@@ -62,6 +67,7 @@ impl CycleReport {
             counts: run_counts(preview),
             held_disables,
             redemption: preview.funnel,
+            phases: preview.phases,
         }
     }
 

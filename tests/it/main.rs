@@ -7,6 +7,7 @@ mod support;
 mod admin_api;
 mod cli;
 mod crash;
+mod cycle_phases;
 mod emulator;
 mod engine;
 mod engine_sources;

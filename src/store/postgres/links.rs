@@ -1,6 +1,7 @@
 //! Links on PostgreSQL: read, list, remove, and the change a settle makes.
 
 use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
 use sqlx::postgres::PgRow;
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool, Row};
@@ -48,10 +49,14 @@ pub(super) async fn get(pool: &PgPool, anchor: &str) -> StoreResult<Option<Link>
 
 pub(super) async fn list(pool: &PgPool) -> StoreResult<Vec<Link>> {
     let sql = format!("SELECT {LINK_COLUMNS} FROM link ORDER BY anchor");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .fetch_all(pool)
-        .await?;
-    rows.iter().map(link_from_row).collect()
+    // Streamed and decoded row by row: the raw rows of a large table are never all held at
+    // once next to the links made from them.
+    let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(pool);
+    let mut links = Vec::new();
+    while let Some(row) = rows.try_next().await? {
+        links.push(link_from_row(&row)?);
+    }
+    Ok(links)
 }
 
 pub(super) async fn remove(pool: &PgPool, anchor: &str) -> StoreResult<bool> {

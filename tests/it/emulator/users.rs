@@ -41,6 +41,45 @@ async fn paging_over_2500_guests_returns_each_exactly_once() {
 }
 
 #[tokio::test]
+async fn filtered_pages_skip_other_users_and_end_without_a_next_link() {
+    // Guests and Members interleave in id order; every page must hold only guests, each
+    // exactly once, and a page that ends the matches carries no nextLink.
+    let seeds = (0..600)
+        .map(|i| {
+            let mut seed = SeedUser::guest(&format!("u{i}@partner.example"));
+            if i % 3 == 0 {
+                seed.user_type = "Member".to_owned();
+                seed.creation_type = None;
+            }
+            seed
+        })
+        .collect();
+    let emu = Emu::start(EmulatorConfig {
+        seed_users: seeds,
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let mut seen = HashSet::new();
+    let mut next =
+        Some("/users?$filter=userType eq 'Guest'&$select=id,userType&$top=100".to_owned());
+    let mut pages = 0;
+    while let Some(url) = next.take() {
+        let (status, body) = emu.get(&url).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let users = body["value"].as_array().unwrap();
+        assert_eq!(users.len(), 100, "page {pages} is not full");
+        for user in users {
+            assert_eq!(user["userType"], "Guest");
+            assert!(seen.insert(user["id"].as_str().unwrap().to_owned()));
+        }
+        next = body["@odata.nextLink"].as_str().map(str::to_owned);
+        pages += 1;
+    }
+    assert_eq!(seen.len(), 400);
+    assert_eq!(pages, 4, "400 guests in pages of 100, no empty last page");
+}
+
+#[tokio::test]
 async fn tampered_skiptoken_is_400() {
     let seeds = (0..3)
         .map(|i| SeedUser::guest(&format!("g{i}@partner.example")))

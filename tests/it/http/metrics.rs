@@ -37,6 +37,11 @@ async fn metrics_show_the_series_after_a_cycle_and_no_address() {
     assert_eq!(status, 200);
     for series in [
         "guestsync_cycle_duration_seconds_bucket",
+        "guestsync_cycle_phase_seconds_bucket{phase=\"source_read\",le=\"0.01\"}",
+        "guestsync_cycle_phase_seconds_count{phase=\"tenant_read\"} 2",
+        "guestsync_cycle_phase_seconds_count{phase=\"links_read\"} 2",
+        "guestsync_cycle_phase_seconds_count{phase=\"plan\"} 2",
+        "guestsync_cycle_phase_seconds_count{phase=\"record\"} 2",
         "guestsync_cycles_total",
         "guestsync_source_rows_read_total 16",
         "guestsync_source_rows_rejected_total 0",
