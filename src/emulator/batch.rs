@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::exchange::{GraphRequest, GraphResponse};
-use super::pipeline::serve;
+use super::pipeline::{Arrival, serve_item};
 use super::server::split_target;
 use super::state::Shared;
 
@@ -18,6 +18,7 @@ pub(crate) fn run(shared: &Shared, outer: &GraphRequest) -> GraphResponse {
         Ok(items) => items,
         Err(e) => return e,
     };
+    let arrival = Arrival::now(shared);
     let mut statuses: Vec<(String, u16)> = Vec::new();
     let mut responses = Vec::new();
     for item in items {
@@ -33,7 +34,7 @@ pub(crate) fn run(shared: &Shared, outer: &GraphRequest) -> GraphResponse {
                 "The request depends on a request that failed.",
             )
         } else {
-            serve(shared, &item.request)
+            serve_item(shared, &item.request, Some(arrival))
         };
         statuses.push((item.id.clone(), answer.status));
         responses.push(render(&item.id, answer));

@@ -26,6 +26,9 @@ pub struct Counters {
     pub writes_total: u64,
     /// 429s answered.
     pub throttled: u64,
+    /// 429s answered to POST/PATCH/DELETE requests (batch items included), a part of `throttled`.
+    #[serde(default)]
+    pub writes_throttled: u64,
     /// Requests received while a `Retry-After` this emulator sent for their bucket was in force.
     pub during_retry_after: u64,
     /// Requests received while any announced `Retry-After` window was in force.

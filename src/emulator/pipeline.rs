@@ -8,12 +8,42 @@ use tokio::time::Instant;
 use super::exchange::{GraphRequest, GraphResponse};
 use super::router::{dispatch, template};
 use super::state::{Inner, Shared, iso};
-use super::throttle::Kind;
+use super::throttle::{Kind, Windows};
 
 /// Serves one request through counters, throttle and faults, then its handler.
 pub(crate) fn serve(shared: &Shared, req: &GraphRequest) -> GraphResponse {
+    serve_item(shared, req, None)
+}
+
+/// When a request left the client, for the `Retry-After` window check: a `$batch` item left
+/// with its batch, so it is checked against the windows announced before the batch arrived.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Arrival {
+    /// When the batch arrived.
+    pub at: Instant,
+    /// The windows announced by then.
+    pub windows: Windows,
+}
+
+impl Arrival {
+    /// The arrival of a request now.
+    pub fn now(shared: &Shared) -> Self {
+        Self {
+            at: Instant::now(),
+            windows: shared.lock().throttle.windows(),
+        }
+    }
+}
+
+/// As [`serve`]; `arrival` is the batch's arrival for a `$batch` item, `None` for a
+/// top-level request (it arrives now, against the windows in force now).
+pub(crate) fn serve_item(
+    shared: &Shared,
+    req: &GraphRequest,
+    arrival: Option<Arrival>,
+) -> GraphResponse {
     let now = Instant::now();
-    let mut answer = match admit(shared, req, now) {
+    let mut answer = match admit(shared, req, now, arrival) {
         Some(refused) => refused,
         None => dispatch(shared, req, now),
     };
@@ -31,17 +61,26 @@ pub(crate) fn count(inner: &mut Inner, req: &GraphRequest) {
     }
 }
 
-fn admit(shared: &Shared, req: &GraphRequest, now: Instant) -> Option<GraphResponse> {
+fn admit(
+    shared: &Shared,
+    req: &GraphRequest,
+    now: Instant,
+    arrival: Option<Arrival>,
+) -> Option<GraphResponse> {
     let mut guard = shared.lock();
     let inner = &mut *guard;
     count(inner, req);
     let kind = Kind::of(&req.method);
-    let hit = inner.throttle.window_hit(kind, now);
+    let hit = match arrival {
+        Some(a) => a.windows.hit(kind, a.at),
+        None => inner.throttle.windows().hit(kind, now),
+    };
     inner.counters.during_retry_after += u64::from(hit.own);
     inner.counters.during_any_retry_after += u64::from(hit.any);
     let mode = inner.knobs.retry_after;
     if let Err(throttled) = inner.throttle.admit(kind, mode, now) {
         inner.counters.throttled += 1;
+        inner.counters.writes_throttled += u64::from(kind == Kind::Write);
         return Some(too_many(throttled.retry_after));
     }
     let rate = inner.knobs.fault_rate.clamp(0.0, 1.0);

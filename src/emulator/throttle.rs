@@ -72,6 +72,30 @@ pub(crate) struct Throttled {
     pub retry_after: Option<u64>,
 }
 
+/// The ends of the announced `Retry-After` windows at one moment. A `$batch` takes them as its
+/// items' reference: the items left the client together with the batch, so a 429 one item
+/// gets does not put the items after it inside a window.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Windows {
+    read: Option<Instant>,
+    write: Option<Instant>,
+}
+
+impl Windows {
+    /// Whether a request of `kind` arriving at `at` is inside these windows.
+    pub fn hit(&self, kind: Kind, at: Instant) -> WindowHit {
+        let live = |d: Option<Instant>| d.is_some_and(|d| at < d);
+        let (own, other) = match kind {
+            Kind::Read => (self.read, self.write),
+            Kind::Write => (self.write, self.read),
+        };
+        WindowHit {
+            own: live(own),
+            any: live(own) || live(other),
+        }
+    }
+}
+
 /// Whether a request arrived inside announced windows.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct WindowHit {
@@ -99,16 +123,11 @@ impl Throttle {
         self.write = fresh.write;
     }
 
-    /// Notes whether a request of `kind` arrives inside an announced window.
-    pub fn window_hit(&self, kind: Kind, now: Instant) -> WindowHit {
-        let live = |d: Option<Instant>| d.is_some_and(|d| now < d);
-        let (own, other) = match kind {
-            Kind::Read => (self.read_deadline, self.write_deadline),
-            Kind::Write => (self.write_deadline, self.read_deadline),
-        };
-        WindowHit {
-            own: live(own),
-            any: live(own) || live(other),
+    /// The windows announced so far, as they stand now.
+    pub fn windows(&self) -> Windows {
+        Windows {
+            read: self.read_deadline,
+            write: self.write_deadline,
         }
     }
 
@@ -165,9 +184,10 @@ mod tests {
         assert!(t.admit(Kind::Read, RetryAfterMode::Computed, now).is_ok());
         let err = t.admit(Kind::Write, RetryAfterMode::Computed, now).err();
         assert_eq!(err.and_then(|e| e.retry_after), Some(2));
-        assert!(t.window_hit(Kind::Write, now).own);
-        assert!(t.window_hit(Kind::Read, now).any);
-        assert!(!t.window_hit(Kind::Read, now).own);
-        assert!(!t.window_hit(Kind::Write, now + Duration::from_secs(3)).any);
+        let windows = t.windows();
+        assert!(windows.hit(Kind::Write, now).own);
+        assert!(windows.hit(Kind::Read, now).any);
+        assert!(!windows.hit(Kind::Read, now).own);
+        assert!(!windows.hit(Kind::Write, now + Duration::from_secs(3)).any);
     }
 }

@@ -117,6 +117,42 @@ async fn batch_items_are_throttled_individually() {
 }
 
 #[tokio::test]
+async fn batch_items_after_a_429_item_are_not_inside_its_window_but_the_next_request_is() {
+    let emu = Emu::default().await;
+    let id = emu.handle.add_user(SeedUser::guest("ida@partner.example"));
+    emu.knobs(one_write());
+    let item = |n: &str| {
+        json!({"id": n, "method": "PATCH", "url": format!("/users/{id}"),
+        "headers": {"Content-Type": "application/json"}, "body": {"jobTitle": n}})
+    };
+    let (status, body) = emu
+        .post(
+            "/$batch",
+            json!({"requests": [item("1"), item("2"), item("3"), item("4")]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let statuses: Vec<_> = body["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(statuses, [204, 429, 429, 429]);
+    let counters = emu.handle.counters();
+    assert_eq!(counters.writes_throttled, 3);
+    assert_eq!(
+        (counters.during_retry_after, counters.during_any_retry_after),
+        (0, 0),
+        "the items left with the batch, before any Retry-After was sent"
+    );
+    let (status, body) = emu.post("/$batch", json!({"requests": [item("5")]})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["responses"][0]["status"], 429);
+    assert_eq!(emu.handle.counters().during_retry_after, 1);
+}
+
+#[tokio::test]
 async fn malformed_batches_are_400() {
     let emu = Emu::default().await;
     let get = |n: String| json!({"id": n, "method": "GET", "url": "/users"});
