@@ -10,6 +10,7 @@ mod crash;
 mod emulator;
 mod engine;
 mod engine_sources;
+mod faults;
 mod graph_client;
 mod groups;
 mod groups_resilience;
