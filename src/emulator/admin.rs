@@ -92,6 +92,8 @@ impl Shared {
         use rand::SeedableRng;
         let mut inner = self.lock();
         inner.throttle.reconfigure(&knobs, Instant::now());
+        inner.storm_until = super::state::knobs_storm_end(&knobs, Instant::now());
+        inner.answer_fault_hits = 0;
         inner.rng = rand::rngs::StdRng::seed_from_u64(knobs.fault_seed);
         inner.knobs = knobs;
     }

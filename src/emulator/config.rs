@@ -6,6 +6,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use super::fault_knobs::{AnswerFault, AnswerFaultKind, Storm};
+
 /// Everything the emulator needs to start.
 #[derive(Clone)]
 pub struct EmulatorConfig {
@@ -79,6 +81,10 @@ pub struct Knobs {
     pub token_lifetime_secs: Option<u64>,
     /// Makes `POST /invitations` fail as a misconfigured tenant does (see [`InvitationDenial`]).
     pub invitations_denied: Option<InvitationDenial>,
+    /// Cut, lost, malformed or huge answers on chosen routes (see [`AnswerFault`]); off if `None`.
+    pub answer_fault: Option<AnswerFault>,
+    /// 429 for every request for a while, with a chosen `Retry-After` (see [`Storm`]).
+    pub storm: Option<Storm>,
 }
 
 /// Why the tenant refuses every invitation (notes/graph.md §1 and §6).

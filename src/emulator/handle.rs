@@ -39,6 +39,10 @@ pub struct Counters {
     pub max_concurrent: u64,
     /// 5xx answers injected.
     pub faults_injected: u64,
+    /// 429s answered by a storm (also counted in `throttled`).
+    pub storm_throttled: u64,
+    /// Answers cut, lost, malformed or padded by the answer-fault knob.
+    pub answer_faults: u64,
     /// Access tokens issued.
     pub tokens_issued: u64,
 }

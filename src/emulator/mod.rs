@@ -19,6 +19,7 @@ mod config;
 mod control;
 mod deleted;
 mod exchange;
+mod fault_knobs;
 mod filter;
 mod filter_lex;
 #[cfg(test)]
@@ -27,6 +28,7 @@ mod group_patch;
 mod groups;
 mod handle;
 mod invitations;
+mod mangle;
 mod objects;
 mod paging;
 mod pipeline;
@@ -38,5 +40,8 @@ mod throttle;
 mod token;
 mod users;
 
-pub use config::{Budget, EmulatorConfig, InvitationDenial, Knobs, RetryAfterMode, SeedUser};
+pub use config::{
+    AnswerFault, AnswerFaultKind, Budget, EmulatorConfig, InvitationDenial, Knobs, RetryAfterMode,
+    SeedUser, Storm,
+};
 pub use handle::{Counters, EmulatorHandle, start, start_with_clock};

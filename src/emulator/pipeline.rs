@@ -5,6 +5,7 @@
 use rand::Rng;
 use tokio::time::Instant;
 
+use super::config::RetryAfterMode;
 use super::exchange::{GraphRequest, GraphResponse};
 use super::router::{dispatch, template};
 use super::state::{Inner, Shared, iso};
@@ -77,6 +78,9 @@ fn admit(
     };
     inner.counters.during_retry_after += u64::from(hit.own);
     inner.counters.during_any_retry_after += u64::from(hit.any);
+    if let Some(refused) = storm(inner, kind, now) {
+        return Some(refused);
+    }
     let mode = inner.knobs.retry_after;
     if let Err(throttled) = inner.throttle.admit(kind, mode, now) {
         inner.counters.throttled += 1;
@@ -90,6 +94,22 @@ fn admit(
         return Some(fault(pick));
     }
     None
+}
+
+/// A 429 of the storm in force, if one is; its `Retry-After` window is announced.
+fn storm(inner: &mut Inner, kind: Kind, now: Instant) -> Option<GraphResponse> {
+    let until = inner.storm_until.filter(|until| now < *until)?;
+    let mode = inner.knobs.storm.map(|s| s.retry_after).unwrap_or_default();
+    let retry_after = match mode {
+        RetryAfterMode::Computed => Some((until - now).as_secs_f64().ceil().max(1.0) as u64),
+        RetryAfterMode::Fixed(n) => Some(n),
+        RetryAfterMode::Zero => Some(0),
+        RetryAfterMode::Missing => None,
+    };
+    inner.throttle.announce(kind, retry_after, now);
+    inner.counters.throttled += 1;
+    inner.counters.storm_throttled += 1;
+    Some(too_many(retry_after))
 }
 
 /// Graph's 429 answer.

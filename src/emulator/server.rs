@@ -14,7 +14,7 @@ use tokio::time::{Duration, Instant};
 
 use super::exchange::{GraphRequest, GraphResponse};
 use super::state::Shared;
-use super::{batch, control, pipeline, token};
+use super::{batch, control, mangle, pipeline, token};
 
 /// The whole emulator as an axum router.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -100,7 +100,10 @@ async fn graph(
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
     let answer = answer(&shared, &req);
-    encode(answer)
+    match mangle::pick(&shared, &req, &answer) {
+        Some(fault) => mangle::respond(&shared, &req, fault, answer),
+        None => encode(answer),
+    }
 }
 
 fn decode(method: Method, target: &str, headers: &HeaderMap, body: &Bytes) -> GraphRequest {
@@ -141,24 +144,40 @@ fn answer(shared: &Shared, req: &GraphRequest) -> GraphResponse {
     pipeline::serve(shared, req)
 }
 
-fn encode(answer: GraphResponse) -> Response {
-    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = match answer.body {
+const JSON_TYPE: &str = "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8";
+
+/// The wire form of a Graph answer.
+pub(crate) fn encode(answer: GraphResponse) -> Response {
+    match answer.body {
         Some(body) => {
-            let mut r = Response::new(Body::from(body.to_string()));
-            let ct = HeaderValue::from_static(
-                "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8",
-            );
-            r.headers_mut().insert("content-type", ct);
-            r
+            let text = body.to_string();
+            let len = text.len();
+            encode_bytes(answer.status, &answer.headers, Body::from(text), Some(len))
         }
-        None => Response::new(Body::empty()),
-    };
-    *response.status_mut() = status;
-    for (k, v) in answer.headers {
+        None => encode_bytes(answer.status, &answer.headers, Body::empty(), None),
+    }
+}
+
+/// A response with `status`, `headers` and `body`; a JSON content type and `Content-Length:
+/// {len}` when `len` is given (it may announce more than `body` delivers: a cut answer).
+pub(crate) fn encode_bytes(
+    status: u16,
+    headers: &[(String, String)],
+    body: Body,
+    len: Option<usize>,
+) -> Response {
+    let mut response = Response::new(body);
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if let Some(len) = len {
+        let h = response.headers_mut();
+        h.insert("content-type", HeaderValue::from_static(JSON_TYPE));
+        h.insert("content-length", HeaderValue::from(len));
+    }
+    for (k, v) in headers {
         if let (Ok(name), Ok(value)) = (
-            axum::http::HeaderName::try_from(k),
-            HeaderValue::try_from(v),
+            axum::http::HeaderName::try_from(k.as_str()),
+            HeaderValue::try_from(v.as_str()),
         ) {
             response.headers_mut().insert(name, value);
         }

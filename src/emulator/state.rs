@@ -57,6 +57,10 @@ pub(crate) struct Inner {
     pub throttle: Throttle,
     pub rng: StdRng,
     pub counters: Counters,
+    /// When the storm of the current knobs ends (`None`: no storm).
+    pub storm_until: Option<Instant>,
+    /// Answers hit by the answer-fault knob since the knobs were last set.
+    pub answer_fault_hits: u64,
     /// Every accepted `POST /invitations` body, in order (for tests and the control view).
     pub invitations: Vec<Value>,
     /// Redeem tickets (`rd` of an issued redeem URL) → the invited user's id.
@@ -86,6 +90,8 @@ impl Shared {
             groups: BTreeMap::new(),
             tokens: HashMap::new(),
             counters: Counters::default(),
+            answer_fault_hits: 0,
+            storm_until: knobs_storm_end(&config.knobs, Instant::now()),
             invitations: Vec::new(),
             redeem_tickets: HashMap::new(),
         };
@@ -113,6 +119,13 @@ impl Shared {
     pub fn base_url(&self) -> String {
         format!("http://{}/v1.0", self.addr)
     }
+}
+
+/// When a storm configured in `knobs` at `now` ends.
+pub(crate) fn knobs_storm_end(knobs: &Knobs, now: Instant) -> Option<Instant> {
+    knobs
+        .storm
+        .map(|storm| now + Duration::from_millis(storm.duration_ms))
 }
 
 /// Graph's timestamp format for directory properties.

@@ -153,6 +153,13 @@ impl Throttle {
             RetryAfterMode::Zero => Some(0),
             RetryAfterMode::Missing => None,
         };
+        self.announce(kind, retry_after, now);
+        Err(Throttled { retry_after })
+    }
+
+    /// Records the window a 429 with `retry_after` seconds announces for `kind` (none for a
+    /// missing or zero `Retry-After`).
+    pub fn announce(&mut self, kind: Kind, retry_after: Option<u64>, now: Instant) {
         if let Some(secs) = retry_after.filter(|s| *s > 0) {
             let deadline = now + Duration::from_secs(secs);
             let slot = match kind {
@@ -161,7 +168,6 @@ impl Throttle {
             };
             *slot = Some(slot.map_or(deadline, |d| d.max(deadline)));
         }
-        Err(Throttled { retry_after })
     }
 }
 

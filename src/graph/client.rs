@@ -11,6 +11,7 @@ use tracing::Instrument;
 use url::Url;
 
 use super::backoff::{retry_delay, throttle_pause};
+use super::body::read_bounded;
 use super::config::{GraphConfig, RetryPolicy};
 use super::error::{ErrorClass, GraphError, classify};
 use super::http_client::build_http_client;
@@ -30,6 +31,7 @@ pub struct GraphClient {
     tokens: Arc<dyn TokenSource>,
     throttle: Arc<Throttle>,
     retry: RetryPolicy,
+    max_response_bytes: usize,
     write_retry: WriteRetry,
     observer: Option<Arc<dyn CallObserver>>,
 }
@@ -89,6 +91,7 @@ impl GraphClient {
             tokens,
             throttle,
             retry: config.retry,
+            max_response_bytes: config.max_response_bytes,
             write_retry: WriteRetry::default(),
             observer: None,
         }
@@ -255,12 +258,11 @@ impl GraphClient {
         if let Some(id) = headers.get("request-id").and_then(|v| v.to_str().ok()) {
             span.record("request_id", id);
         }
-        let body = response.bytes().await.map_err(transport)?;
+        let body = read_bounded(response, self.max_response_bytes)
+            .await
+            .map_err(|e| e.into_graph_error(status))?;
         if (200..300).contains(&status) {
-            Ok(Success {
-                status,
-                body: body.to_vec(),
-            })
+            Ok(Success { status, body })
         } else {
             Err(classify(status, &headers, &body))
         }

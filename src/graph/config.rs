@@ -78,7 +78,13 @@ pub struct GraphConfig {
     pub read_budget_per_second: f64,
     /// Retries inside one call.
     pub retry: RetryPolicy,
+    /// Largest response body read from Graph or the token endpoint; a longer one is abandoned
+    /// unread (a page of 999 users with every selected property is a few MiB).
+    pub max_response_bytes: usize,
 }
+
+/// Default of [`GraphConfig::max_response_bytes`]: 16 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 impl GraphConfig {
     /// A configuration with default timeouts, budgets and retry policy.
@@ -100,6 +106,7 @@ impl GraphConfig {
             write_budget_per_second: 20.0,
             read_budget_per_second: 50.0,
             retry: RetryPolicy::default(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 

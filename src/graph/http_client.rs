@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU16, Ordering};
 
 use oauth2::{AsyncHttpClient, HttpRequest, HttpResponse};
 
+use super::body::read_bounded;
 use super::config::GraphConfig;
 use super::error::GraphError;
 
@@ -24,6 +25,9 @@ pub fn build_http_client(config: &GraphConfig) -> Result<reqwest::Client, GraphE
             GraphError::transport(format!("cannot build HTTP client: {}", e.without_url()))
         })
 }
+
+/// Largest token endpoint answer read (a token response is a few KiB).
+const TOKEN_RESPONSE_LIMIT: usize = 1024 * 1024;
 
 /// A transport failure while talking to the token endpoint (no URL, no body).
 #[derive(Debug, thiserror::Error)]
@@ -69,12 +73,11 @@ impl OAuthHttp {
         for (name, value) in response.headers() {
             builder = builder.header(name, value);
         }
-        let body = response
-            .bytes()
+        let body = read_bounded(response, TOKEN_RESPONSE_LIMIT)
             .await
-            .map_err(|e| OAuthHttpError(e.without_url().to_string()))?;
+            .map_err(|e| OAuthHttpError(e.into_graph_error(status.as_u16()).message))?;
         builder
-            .body(body.to_vec())
+            .body(body)
             .map_err(|e| OAuthHttpError(e.to_string()))
     }
 }

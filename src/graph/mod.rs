@@ -4,12 +4,14 @@
 //! - [`config`]: [`GraphConfig`], [`Credential`], [`RetryPolicy`].
 //! - [`token`], [`certificate`], [`http_client`]: client-credentials tokens via `oauth2`.
 //! - [`throttle`], [`backoff`], [`error`]: pacing, pauses, retries and classification;
+//!   [`body`]: bounded reading of response bodies and malformed answers;
 //!   [`tally`]: what the throttle let through.
 //! - [`client`]: [`GraphClient`], the request loop; [`users`], [`invitations`], [`paging`],
 //!   [`batch`]: the typed calls; [`odata`]: literals and filters; [`model`]: payloads.
 
 pub mod backoff;
 pub mod batch;
+pub mod body;
 pub mod certificate;
 pub mod client;
 pub mod config;

@@ -7,12 +7,13 @@ use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer, Serialize};
 
-/// A Graph user as returned with some `$select`; every field is optional because `$select`
-/// decides what is present.
+/// A Graph user as returned with some `$select`; every field but `id` is optional because
+/// `$select` decides what is present. A user without `id` is a malformed answer, never a user
+/// with an empty id (it would be matched, linked and patched as `/users/`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct GraphUser {
-    /// Object id.
+    /// Object id (required).
     pub id: String,
     /// Primary e-mail.
     pub mail: Option<String>,

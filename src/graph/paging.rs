@@ -9,22 +9,18 @@ use url::Url;
 use super::client::{Call, GraphClient};
 use super::error::{ErrorClass, GraphError};
 
+/// One page of a collection. `value` is required: an empty page is `"value": []`; a page
+/// without it is malformed, never an empty tenant.
 #[derive(Deserialize)]
 struct Page<T> {
-    #[serde(default = "Vec::new")]
     value: Vec<T>,
     #[serde(rename = "@odata.nextLink")]
     next_link: Option<String>,
 }
 
-/// Decodes a 2xx body into `T`; a body of the wrong shape is a permanent error.
+/// Decodes a 2xx body into `T`; a body of the wrong shape is [`super::body::malformed`].
 pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, GraphError> {
-    serde_json::from_slice(body).map_err(|e| {
-        GraphError::new(
-            ErrorClass::Permanent,
-            format!("unexpected Graph response shape: {e}"),
-        )
-    })
+    serde_json::from_slice(body).map_err(|e| super::body::malformed(&e))
 }
 
 impl GraphClient {

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod control;
+mod faults;
 mod groups;
 mod harness;
 mod housekeeping;

@@ -8,6 +8,7 @@ mod support;
 mod directory;
 mod errors;
 mod groups;
+mod malformed;
 mod paging;
 mod resilience;
 mod tokens;

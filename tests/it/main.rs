@@ -11,6 +11,7 @@ mod cycle_phases;
 mod emulator;
 mod engine;
 mod engine_sources;
+mod faults;
 mod graph_client;
 mod groups;
 mod groups_resilience;
