@@ -13,6 +13,7 @@ mod engine_sources;
 mod graph_client;
 mod groups;
 mod groups_resilience;
+mod hostile;
 mod housekeeping;
 mod http;
 mod logs;
