@@ -10,7 +10,7 @@ use super::filter_lex::{Token, lex, syntax};
 
 /// A parsed filter.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Filter {
+pub enum Filter {
     /// Both hold.
     And(Box<Filter>, Box<Filter>),
     /// Either holds.
@@ -25,7 +25,7 @@ pub(crate) enum Filter {
 
 /// A comparison literal.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Literal {
+pub enum Literal {
     /// A string.
     Str(String),
     /// `true` / `false`.

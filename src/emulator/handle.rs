@@ -45,6 +45,18 @@ pub struct Counters {
     pub answer_faults: u64,
     /// Access tokens issued.
     pub tokens_issued: u64,
+    /// 400 answers (a request Graph would refuse as malformed), `$batch` items included.
+    #[serde(default)]
+    pub bad_requests: u64,
+    /// The first [`Counters::BAD_REQUEST_SAMPLES`] 400 answers as `"ROUTE: message"`: evidence
+    /// for tests that assert nothing malformed was sent.
+    #[serde(default)]
+    pub bad_request_samples: Vec<String>,
+}
+
+impl Counters {
+    /// How many 400 answers [`Counters::bad_request_samples`] keeps.
+    pub const BAD_REQUEST_SAMPLES: usize = 20;
 }
 
 /// A running emulator. Cloning shares it.

@@ -20,6 +20,8 @@ const KNOWN: &[&str] = &[
     "invitedUserSponsors",
 ];
 const FORBIDDEN: &str = "~!#$%^&*()+=[]{}\\/|;:\"<>?,";
+/// The longest `displayName` of a user (graph.md §2).
+const MAX_DISPLAY_NAME: usize = 256;
 
 // UNCONFIRMED: Graph's error codes for invalid invitation bodies; `BadRequest` as the OData layer
 // answers malformed payloads.
@@ -93,6 +95,12 @@ fn parse<'a>(
             "The invited user is in the inviting organization's own domain.",
         ));
     }
+    let display_name = text(body, "invitedUserDisplayName")?;
+    // graph.md §2 (PATCH /users): a user's displayName is at most 256 characters; the
+    // invitation creates that user with this name.
+    if display_name.is_some_and(|name| name.chars().count() > MAX_DISPLAY_NAME) {
+        return Err(bad("Invalid value for property 'invitedUserDisplayName'."));
+    }
     let user_type = text(body, "invitedUserType")?.unwrap_or("Guest");
     if user_type != "Guest" && user_type != "Member" {
         return Err(bad("Invalid value for property 'invitedUserType'."));
@@ -105,7 +113,7 @@ fn parse<'a>(
     Ok(Invite {
         email,
         redirect,
-        display_name: text(body, "invitedUserDisplayName")?,
+        display_name,
         user_type,
         send: flag(body, "sendInvitationMessage")?,
         reset: flag(body, "resetRedemption")?,

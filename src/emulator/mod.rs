@@ -44,4 +44,20 @@ pub use config::{
     AnswerFault, AnswerFaultKind, Budget, EmulatorConfig, InvitationDenial, Knobs, RetryAfterMode,
     SeedUser, Storm,
 };
+pub use filter::{Filter, Literal};
 pub use handle::{Counters, EmulatorHandle, start, start_with_clock};
+
+/// Parses a `$filter` value as the emulator does for `GET /users`: the parsed filter, or the
+/// `error.code` and message Graph would answer with. For tests and the fuzz targets (`fuzz/`),
+/// which check that guestsync's OData literals parse back to exactly the value they quote.
+pub fn parse_filter(filter: &str) -> Result<Filter, String> {
+    filter::parse(filter).map_err(|e| {
+        let error = e.body.as_ref().and_then(|b| b.get("error"));
+        let text = |k: &str| error.and_then(|e| e.get(k)).and_then(|v| v.as_str());
+        format!(
+            "{}: {}",
+            text("code").unwrap_or(""),
+            text("message").unwrap_or("")
+        )
+    })
+}

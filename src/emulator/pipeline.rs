@@ -155,8 +155,11 @@ fn fault(pick: u32) -> GraphResponse {
     }
 }
 
-/// Completes `innerError` and adds `request-id` / `client-request-id`.
+/// Completes `innerError`, adds `request-id` / `client-request-id` and counts a 400.
 pub(crate) fn stamp(shared: &Shared, req: &GraphRequest, answer: &mut GraphResponse) {
+    if answer.status == 400 {
+        count_bad_request(&mut shared.lock(), req, answer);
+    }
     let request_id = uuid::Uuid::new_v4().to_string();
     let client = req
         .header("client-request-id")
@@ -164,4 +167,20 @@ pub(crate) fn stamp(shared: &Shared, req: &GraphRequest, answer: &mut GraphRespo
         .to_owned();
     let date = iso(shared.now()).trim_end_matches('Z').to_owned();
     answer.stamp(&date, &request_id, &client);
+}
+
+/// Counts a 400 answer and keeps the first few as `"ROUTE: message"`.
+fn count_bad_request(inner: &mut Inner, req: &GraphRequest, answer: &GraphResponse) {
+    let c = &mut inner.counters;
+    c.bad_requests += 1;
+    if c.bad_request_samples.len() < super::handle::Counters::BAD_REQUEST_SAMPLES {
+        let message = answer
+            .body
+            .as_ref()
+            .and_then(|b| b.pointer("/error/message"))
+            .and_then(|m| m.as_str())
+            .unwrap_or_default();
+        c.bad_request_samples
+            .push(format!("{}: {message}", template(req)));
+    }
 }

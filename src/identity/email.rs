@@ -4,7 +4,8 @@
 //! Rules: one `@`; no quotes, comments, spaces, control or invisible characters; no IP-literal
 //! domain; local part 1..=64 characters of ASCII (Graph refuses many non-ASCII local parts), none
 //! of Graph's forbidden characters, no leading/trailing `.` or `-`, no `..`; mixed-script
-//! confusables are named as such; the domain is NFC, lower-cased and converted to ASCII with
+//! confusables (in the local part or in a domain label, Unicode or punycode) are named as such;
+//! the domain is NFC, lower-cased and converted to ASCII with
 //! UTS-46 (`bücher.example` → `xn--bcher-kva.example`), labels 1..=63, at least one dot, a
 //! non-numeric top-level domain; the whole address at most 254 characters. `+` is on Graph's
 //! list, so a plus-addressed mailbox is refused with that reason (never rewritten).
@@ -166,8 +167,10 @@ fn ascii_domain(domain: &str) -> Result<String, IdentityError> {
     let ascii = if is_plain_ascii(&lower) {
         lower
     } else {
-        idna::domain_to_ascii_strict(&lower)
-            .map_err(|_| fail(format!("domain '{lower}' is not a valid domain name")))?
+        let ascii = idna::domain_to_ascii_strict(&lower)
+            .map_err(|_| fail(format!("domain '{lower}' is not a valid domain name")))?;
+        check_domain_scripts(&ascii)?;
+        ascii
     };
     let labels: Vec<&str> = ascii.split('.').collect();
     if labels.len() < 2 {
@@ -183,6 +186,22 @@ fn ascii_domain(domain: &str) -> Result<String, IdentityError> {
         return Err(fail(format!("top-level domain '{tld}' is numeric")));
     }
     Ok(ascii)
+}
+
+/// Refuses a domain label that mixes scripts (`pаypal` with a Cyrillic `а`), whether it came
+/// as Unicode or as punycode (`xn--pypal-4ve`): the labels are checked in their Unicode form.
+fn check_domain_scripts(ascii: &str) -> Result<(), IdentityError> {
+    let (unicode, _) = idna::domain_to_unicode(ascii);
+    for label in unicode.split('.') {
+        if let Some((a, b)) = mixed_scripts(label) {
+            return Err(fail(format!(
+                "domain label '{label}' has mixed scripts ({} and {}), a likely look-alike",
+                a.name(),
+                b.name()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Whether UTS-46 would return `domain` unchanged and accept it: lower-case LDH labels, no

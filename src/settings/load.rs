@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use config::{Config, Environment, File, FileFormat, Map, Value, ValueKind};
+use config::builder::DefaultState;
+use config::{Config, ConfigBuilder, Environment, File, FileFormat, Map, Value, ValueKind};
 
 use super::error::SettingsError;
 use super::raw::RawSettings;
@@ -12,13 +13,12 @@ use super::raw::RawSettings;
 /// The defaults, embedded in the binary; they document every key.
 pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
 
-/// Tables whose keys the operator names (so the defaults cannot list them).
 /// Merges the layers and deserialises them, refusing unknown keys.
 pub fn load_raw(
     file: Option<&Path>,
     env: Map<String, String>,
 ) -> Result<RawSettings, SettingsError> {
-    let mut builder = Config::builder().add_source(File::from_str(DEFAULT_TOML, FileFormat::Toml));
+    let mut builder = defaults();
     if let Some(path) = file {
         if !path.is_file() {
             return Err(SettingsError::single(
@@ -28,6 +28,26 @@ pub fn load_raw(
         }
         builder = builder.add_source(File::from(path).format(FileFormat::Toml));
     }
+    finish(builder, env)
+}
+
+/// As [`load_raw`], with the operator's file given as TOML text.
+pub fn load_raw_str(toml: &str, env: Map<String, String>) -> Result<RawSettings, SettingsError> {
+    finish(
+        defaults().add_source(File::from_str(toml, FileFormat::Toml)),
+        env,
+    )
+}
+
+fn defaults() -> ConfigBuilder<DefaultState> {
+    Config::builder().add_source(File::from_str(DEFAULT_TOML, FileFormat::Toml))
+}
+
+/// Adds the environment layer, builds, refuses unknown keys and deserialises.
+fn finish(
+    builder: ConfigBuilder<DefaultState>,
+    env: Map<String, String>,
+) -> Result<RawSettings, SettingsError> {
     let merged = builder
         .add_source(
             Environment::with_prefix("GUESTSYNC")

@@ -79,7 +79,20 @@ impl Settings {
         file: Option<&Path>,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, SettingsError> {
-        let raw = load::load_raw(file, env.into_iter().collect())?;
+        Self::from_raw(load::load_raw(file, env.into_iter().collect())?)
+    }
+
+    /// As [`Settings::load_with_env`], with the operator's file given as TOML text (the
+    /// `settings` fuzz target feeds it arbitrary text).
+    pub fn from_toml_str(
+        toml: &str,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, SettingsError> {
+        Self::from_raw(load::load_raw_str(toml, env.into_iter().collect())?)
+    }
+
+    /// Parses and checks the merged layers.
+    fn from_raw(raw: raw::RawSettings) -> Result<Self, SettingsError> {
         let mut problems = Problems::default();
         let graph = sections::parse_graph(&raw.graph, &mut problems);
         let auth = sections::parse_auth(&raw.auth, &mut problems);

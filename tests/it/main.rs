@@ -15,6 +15,7 @@ mod faults;
 mod graph_client;
 mod groups;
 mod groups_resilience;
+mod hostile;
 mod housekeeping;
 mod http;
 mod logs;

@@ -128,3 +128,20 @@ fn plain_ascii_fast_path_agrees_with_idna() {
     assert!(is_plain_ascii("partner.example"));
     assert!(!is_plain_ascii("xn--bcher-kva.example"));
 }
+
+#[test]
+fn rejects_mixed_script_domain_labels_as_unicode_or_punycode() {
+    let unicode = reason("ada@p\u{0430}ypal.example");
+    assert!(
+        unicode.contains("domain label 'p\u{0430}ypal' has mixed scripts (Latin and Cyrillic)"),
+        "{unicode}"
+    );
+    let ascii = idna::domain_to_ascii_strict("p\u{0430}ypal.example").unwrap();
+    let punycode = reason(&format!("ada@{ascii}"));
+    assert!(punycode.contains("mixed scripts"), "{punycode}");
+    // One script per label is fine, also when labels differ.
+    assert_eq!(
+        ok("ada@\u{043f}\u{0440}\u{0438}\u{043c}\u{0435}\u{0440}.example"),
+        "ada@xn--e1afmkfd.example"
+    );
+}

@@ -50,13 +50,28 @@ async fn invalid_invitations_are_400() {
         json!({"invitedUserEmailAddress": ".ab@b.example", "inviteRedirectUrl": "https://x"}),
         json!({"invitedUserEmailAddress": "ab-@b.example", "inviteRedirectUrl": "https://x"}),
         json!({"invitedUserEmailAddress": "me@contoso.onmicrosoft.com", "inviteRedirectUrl": "https://x"}),
+        json!({"invitedUserEmailAddress": "a@b.example", "inviteRedirectUrl": "https://x",
+            "invitedUserDisplayName": "N".repeat(257)}),
     ];
+    let count = cases.len();
     for case in cases {
         let (status, body) = emu.post("/invitations", case.clone()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{case}");
         assert_eq!(code(&body), "BadRequest", "{case}");
     }
     assert!(emu.handle.users().is_empty());
+    let counters = emu.handle.counters();
+    assert_eq!(counters.bad_requests, u64::try_from(count).unwrap());
+    assert!(
+        counters.bad_request_samples[0].starts_with("POST /invitations: The property 'colour'"),
+        "{:?}",
+        counters.bad_request_samples
+    );
+    let name = "é".repeat(256);
+    let body = json!({"invitedUserEmailAddress": "a@b.example", "inviteRedirectUrl": "https://x",
+        "invitedUserDisplayName": name});
+    let (status, _) = emu.post("/invitations", body).await;
+    assert_eq!(status, StatusCode::CREATED, "256 characters are allowed");
 }
 
 #[tokio::test]
