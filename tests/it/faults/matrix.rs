@@ -123,9 +123,10 @@ async fn two_seconds_of_latency_on_every_request() {
     let started = tokio::time::Instant::now();
     let (_, drained) = w.sync_ok_under(row, Some(&knobs)).await;
     assert_eq!(drained.dead(), 0, "[{row}] {:?}", drained.counts);
-    // Evidence that the latency was served (virtual time: 8 invites and 8 PATCHes at 2 s).
+    // Evidence that the latency was served, on virtual time: the tenant read, then each
+    // guest's invitation and then its PATCH, one after the other: at least 3 × 2 s.
     assert!(
-        started.elapsed().as_secs() >= 8,
+        started.elapsed().as_secs() >= 6,
         "[{row}] {:?}",
         started.elapsed()
     );

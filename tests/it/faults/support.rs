@@ -199,6 +199,21 @@ impl FaultWorld {
     /// then converged, one guest per address, no lost item, nothing disabled or deleted, and a
     /// second cycle that writes nothing.
     pub async fn check(&self, row: &str) {
+        let c = self.counters();
+        println!(
+            "fault row [{row}]: requests {} writes {} invitations {} 429 {} (storm {}) 5xx {} \
+             answer faults {} tokens {} in-window {}/{}",
+            c.requests_total,
+            c.writes_total,
+            self.world.emulator.invitations().len(),
+            c.throttled,
+            c.storm_throttled,
+            c.faults_injected,
+            c.answer_faults,
+            c.tokens_issued,
+            c.during_retry_after,
+            c.during_any_retry_after,
+        );
         self.world.emulator.set_knobs(Knobs::default());
         self.pass(31).await;
         let without_guest = self
