@@ -112,6 +112,9 @@ async fn no_secret_token_or_redeem_url_in_any_log_line() {
         .with_writer(move || sink.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Other tests run in parallel without a subscriber; a callsite they hit first may have
+    // cached "never interested" before this scoped subscriber existed. Rebuild the cache.
+    tracing::callsite::rebuild_interest_cache();
 
     let handle = emulator(EmulatorConfig::default()).await;
     let client = client_for(&handle).await;
