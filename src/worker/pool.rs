@@ -1,17 +1,10 @@
 //! The pool: `count` tasks that claim, execute and settle items until cancelled, each holding
-//! the leases of its items with a heartbeat. On shutdown the tasks stop at once and their leases
+//! the lease of its item with a heartbeat. On shutdown the tasks stop at once and their leases
 //! are released, so another process can pick the items up immediately. [`WorkerPool::drain`]
 //! runs the pool until nothing is pending or running (`guestsync sync --once`). With own
 //! invitation mail, the [`Mailer`] runs as one more task of the pool.
-//!
-//! A task claims one item at first and, while its claims come back full (a deep queue), twice
-//! as many the next time, up to [`CLAIM_BATCH`]; a short claim starts again from one. A deep
-//! queue thus costs one claim per batch instead of one per item (issue 7: claim overhead
-//! dominated a fast executor), while a short queue is still spread over every task. The items
-//! of a batch run one after another; the heartbeat extends the lease of every item the task
-//! still holds, and an item whose lease was lost meanwhile is dropped unexecuted.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,12 +12,9 @@ use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::Worker;
+use super::{Processed, Worker};
 use crate::notify::Mailer;
-use crate::store::{ClaimedItem, ItemState, SettleResult, StoreError};
-
-/// The most items a task claims at once.
-pub const CLAIM_BATCH: u32 = 16;
+use crate::store::{ClaimedItem, ItemState, StoreError};
 
 /// The worker tasks of one process.
 #[derive(Debug, Clone)]
@@ -141,19 +131,16 @@ impl WorkerPool {
 }
 
 async fn work_loop(worker: &Worker, owner: &str, wake: &Notify, cancel: &CancellationToken) {
-    let mut limit = 1;
     while !cancel.is_cancelled() {
-        match worker.claim(owner, limit).await {
-            Ok(items) if items.is_empty() => {
-                limit = 1;
-                idle(worker, wake, cancel).await;
-            }
-            Ok(items) => {
-                limit = next_limit(limit, items.len());
-                if !work_batch(worker, owner, items.into(), cancel).await {
-                    return;
+        match worker.claim(owner, 1).await {
+            Ok(mut items) => match items.pop() {
+                Some(item) => {
+                    if !work_one(worker, owner, item, cancel).await {
+                        return;
+                    }
                 }
-            }
+                None => idle(worker, wake, cancel).await,
+            },
             Err(error) => {
                 tracing::error!(%error, "cannot claim from the state store; backing off");
                 tokio::select! {
@@ -165,87 +152,36 @@ async fn work_loop(worker: &Worker, owner: &str, wake: &Notify, cancel: &Cancell
     }
 }
 
-/// The next claim's size: twice `limit` (up to [`CLAIM_BATCH`]) after a full claim, else one.
-fn next_limit(limit: u32, claimed: usize) -> u32 {
-    if claimed >= limit as usize {
-        (limit * 2).min(CLAIM_BATCH)
-    } else {
-        1
-    }
-}
-
-/// Processes a batch of claimed items one after another under one lease heartbeat; returns
-/// false when cancelled mid-way (the caller releases the leases). When work is held (pause,
-/// quarantine) mid-batch, the items not started yet are released.
-async fn work_batch(
+/// Processes one item with a lease heartbeat; returns false when cancelled mid-way.
+async fn work_one(
     worker: &Worker,
     owner: &str,
-    mut waiting: VecDeque<ClaimedItem>,
+    item: ClaimedItem,
     cancel: &CancellationToken,
 ) -> bool {
+    let (anchor, token) = (item.anchor.clone(), item.lease_token);
     let lease = worker.config().lease;
+    let work = worker.process(owner, item);
+    tokio::pin!(work);
     let mut heartbeat = tokio::time::interval(lease / 3);
     heartbeat.tick().await;
-    let mut first = true;
-    while let Some(item) = waiting.pop_front() {
-        if !first && worker.held().await {
-            release(worker, owner).await;
-            return true;
-        }
-        first = false;
-        let current = (item.anchor.clone(), item.lease_token);
-        let work = worker.process(owner, item);
-        tokio::pin!(work);
-        loop {
-            tokio::select! {
-                result = &mut work => {
-                    if let Err(error) = result {
-                        tracing::error!(%error, "cannot settle an item; its lease will expire and it will be rescued");
-                    }
-                    break;
+    loop {
+        tokio::select! {
+            result = &mut work => {
+                match result {
+                    Ok(Processed::LeaseLost) | Ok(_) => {}
+                    Err(error) => tracing::error!(%error, "cannot settle an item; its lease will expire and it will be rescued"),
                 }
-                _ = heartbeat.tick() => extend(worker, &current, &mut waiting).await,
-                _ = cancel.cancelled() => return false,
+                return true;
             }
+            _ = heartbeat.tick() => {
+                let now = worker.clock.now();
+                if let Err(error) = worker.store().item_heartbeat(&anchor, token, lease, now).await {
+                    tracing::warn!(%error, "lease heartbeat failed");
+                }
+            }
+            _ = cancel.cancelled() => return false,
         }
-    }
-    true
-}
-
-/// Extends the lease of the item in progress and of every item waiting in the batch; a
-/// waiting item whose lease was lost (rescued, released) is dropped.
-async fn extend(worker: &Worker, current: &(String, i64), waiting: &mut VecDeque<ClaimedItem>) {
-    let (store, lease, now) = (worker.store(), worker.config().lease, worker.clock.now());
-    if let Err(error) = store
-        .item_heartbeat(&current.0, current.1, lease, now)
-        .await
-    {
-        tracing::warn!(%error, "lease heartbeat failed");
-    }
-    let mut kept = VecDeque::with_capacity(waiting.len());
-    for item in waiting.drain(..) {
-        match store
-            .item_heartbeat(&item.anchor, item.lease_token, lease, now)
-            .await
-        {
-            Ok(SettleResult::LeaseLost) => {
-                tracing::warn!(item.anchor = %item.anchor, "lease lost before the item ran; skipped");
-            }
-            Ok(SettleResult::Settled) => kept.push_back(item),
-            Err(error) => {
-                tracing::warn!(%error, "lease heartbeat failed");
-                kept.push_back(item);
-            }
-        }
-    }
-    *waiting = kept;
-}
-
-/// Returns `owner`'s leases to the queue (the items it claimed but has not started).
-async fn release(worker: &Worker, owner: &str) {
-    let now = worker.clock.now();
-    if let Err(error) = worker.store().item_release_owner(owner, now).await {
-        tracing::error!(%error, owner, "could not release leases while work is held");
     }
 }
 
@@ -262,24 +198,5 @@ async fn idle(worker: &Worker, wake: &Notify, cancel: &CancellationToken) {
         _ = tokio::time::sleep(wait) => {}
         _ = wake.notified() => {}
         _ = cancel.cancelled() => {}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{CLAIM_BATCH, next_limit};
-
-    #[test]
-    fn claims_grow_while_full_and_start_over_when_short() {
-        let mut limit = 1;
-        let mut seen = vec![limit];
-        while limit < CLAIM_BATCH {
-            limit = next_limit(limit, limit as usize);
-            seen.push(limit);
-        }
-        assert_eq!(seen, [1, 2, 4, 8, 16]);
-        assert_eq!(next_limit(CLAIM_BATCH, CLAIM_BATCH as usize), CLAIM_BATCH);
-        assert_eq!(next_limit(CLAIM_BATCH, 3), 1);
-        assert_eq!(next_limit(4, 0), 1);
     }
 }
