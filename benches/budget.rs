@@ -238,7 +238,7 @@ async fn main() {
 
     let counters = emulator.counters();
     let writes = counters.writes_total - counters.writes_throttled;
-    let samples = samples.lock().unwrap();
+    let samples = std::mem::take(&mut *samples.lock().unwrap());
     let (t5, t95) = (
         samples.time_at(0.05 * writes as f64),
         samples.time_at(0.95 * writes as f64),
