@@ -26,6 +26,7 @@
 //! - `BUDGET_WORKERS` guestsync's `workers.count` (default: the configured default, 8)
 //!
 //! `BUDGET_B=200 BUDGET_N=10000 BUDGET_RETRY_AFTER=normal cargo bench --locked --bench budget`
+//! (add `--profile dev` to reuse a debug build; figures in `/work/reports/budget.md` are from it).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
