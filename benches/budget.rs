@@ -26,6 +26,7 @@
 //! - `BUDGET_WORKERS` guestsync's `workers.count` (default: the configured default, 8)
 //!
 //! `BUDGET_B=200 BUDGET_N=10000 BUDGET_RETRY_AFTER=normal cargo bench --locked --bench budget`
+//! (add `--profile dev` to reuse a debug build; figures in `/work/reports/budget.md` are from it).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -238,7 +239,7 @@ async fn main() {
 
     let counters = emulator.counters();
     let writes = counters.writes_total - counters.writes_throttled;
-    let samples = samples.lock().unwrap();
+    let samples = std::mem::take(&mut *samples.lock().unwrap());
     let (t5, t95) = (
         samples.time_at(0.05 * writes as f64),
         samples.time_at(0.95 * writes as f64),
