@@ -8,17 +8,21 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use super::config::RetryPolicy;
 use super::error::{ErrorClass, GraphError};
 
-/// `Retry-After` as delta-seconds. An HTTP-date form is ignored (Graph sends seconds); a
-/// missing or unparsable header is `None`; `0` is `Some(0)`.
+/// The longest `Retry-After` honoured. Graph sends seconds to minutes (SharePoint 300 s); a
+/// larger value is taken as this, so a pause can always be scheduled (`now + 10^19 s`
+/// overflows an `Instant`, found by the `graph_response` fuzz oracle).
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3_600);
+
+/// `Retry-After` as delta-seconds, at most [`MAX_RETRY_AFTER`]. An HTTP-date form is ignored
+/// (Graph sends seconds); a missing or unparsable header is `None`; `0` is `Some(0)`; more
+/// digits than a `u64` holds count as the maximum.
 pub fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
-    headers
-        .get(RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(Duration::from_secs)
+    let text = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let seconds = text.parse::<u64>().unwrap_or(u64::MAX);
+    Some(Duration::from_secs(seconds).min(MAX_RETRY_AFTER))
 }
 
 /// How long every caller must pause after a 429: its `Retry-After`, or the fallback when that
@@ -65,6 +69,23 @@ mod tests {
         let mut e = GraphError::new(class, "x");
         e.retry_after = retry_after.map(Duration::from_secs);
         e
+    }
+
+    #[test]
+    fn huge_retry_after_is_capped_so_a_pause_can_be_scheduled() {
+        for huge in ["3601", "10000000000000000000", "99999999999999999999999999"] {
+            let mut h = HeaderMap::new();
+            h.insert(RETRY_AFTER, HeaderValue::from_static(huge));
+            assert_eq!(parse_retry_after(&h), Some(MAX_RETRY_AFTER), "{huge}");
+        }
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_static("3600"));
+        assert_eq!(parse_retry_after(&h), Some(Duration::from_secs(3_600)));
+        assert!(
+            std::time::Instant::now()
+                .checked_add(MAX_RETRY_AFTER)
+                .is_some()
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! the counts add up; a second cycle writes nothing.
 
 mod corpus;
+mod properties;
 mod source;
 
 use std::collections::{BTreeMap, HashMap};
