@@ -274,7 +274,10 @@ impl Leases {
     }
 
     fn held(&self) -> Vec<(String, i64)> {
-        self.held.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.held
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     fn finished(&self, anchor: &str) {
