@@ -19,6 +19,10 @@
 # Environment: GUESTSYNC_BIN (default $CARGO_TARGET_DIR/release/guestsync or target/release),
 #   PG (default postgres://postgres@127.0.0.1:5432), BENCH_KEEP=1 keeps the databases and files,
 #   BENCH_OUT (default /tmp/guestsync-cycle-results.tsv) receives one tab-separated line per N.
+#   BENCH_PLAN_ONLY=1 skips the convergence (at 1,000,000 it adopts a million guests through the
+#   queue, about half an hour here) and measures `guestsync plan --json` instead: the same source
+#   read, tenant read and plan, with nothing linked yet, so it plans N adoptions (the plan and
+#   its JSON output are larger than a no-change cycle's; the record phase is not run).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -141,6 +145,35 @@ phase() { # name file → seconds from the "cycle phases:" line
     sed -n "s/.*cycle phases:.*$1 \\([0-9.]*\\) s.*/\\1/p" "$2" | tail -n 1
 }
 
+plan_only() { # n src dir emulator_base: `guestsync plan --json` on an unlinked tenant
+    local n=$1 src=$2 dir=$3 base=$4 reference writes_before writes_after
+    reference=$(psql_reference "$src")
+    writes_before=$(counter "$base" writes_total)
+    /usr/bin/time -v "$bin" -c "$dir/guestsync.toml" plan --json >"$dir/plan.json" 2>"$dir/time.out"
+    writes_after=$(counter "$base" writes_total)
+    local wall rss_kb source tenant links plan ratio adopts
+    wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$dir/time.out" |
+        awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.3f", s }')
+    rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$dir/time.out")
+    source=$(jq -r '.phases_seconds.source_read' "$dir/plan.json")
+    tenant=$(jq -r '.phases_seconds.tenant_read' "$dir/plan.json")
+    links=$(jq -r '.phases_seconds.links_read' "$dir/plan.json")
+    plan=$(jq -r '.phases_seconds.plan' "$dir/plan.json")
+    adopts=$(jq -r '.counts.adopts' "$dir/plan.json")
+    [ "$adopts" = "$n" ] || { echo "plan did not adopt $n: $adopts" >&2; exit 1; }
+    ratio=$(awk -v s="$source" -v r="$reference" 'BEGIN { printf "%.2f", s / r }')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+        "$n" "$wall" "$((rss_kb / 1024))" "$source" "$tenant" "$links" "$plan" "plan-only" \
+        "$reference" "$ratio" "$((writes_after - writes_before))" "-" | tee -a "$out"
+    kill "$emulator_pid"
+    wait "$emulator_pid" 2>/dev/null || true
+    emulator_pid=
+    if [ "${BENCH_KEEP:-0}" != 1 ]; then
+        rm -rf "$dir"
+        for db in "$src" "$state"; do psql -q "$pg/postgres" -c "DROP DATABASE IF EXISTS $db"; done
+    fi
+}
+
 run_one() {
     local n=$1 src="guestsync_bench_cycle_src_$1" state="guestsync_bench_cycle_state_$1"
     local dir="$work/$n" base
@@ -163,6 +196,10 @@ run_one() {
     write_config "$dir/guestsync.toml" "$src" "$state" "$dir/emulator.out"
     "$bin" -c "$dir/guestsync.toml" migrate >/dev/null
 
+    if [ "${BENCH_PLAN_ONLY:-0}" = 1 ]; then
+        plan_only "$n" "$src" "$dir" "$base"
+        return
+    fi
     # Converge: the first cycle adopts every seeded guest (no property differs: no write).
     local t0 t1 converge
     t0=$(date +%s.%N)

@@ -86,7 +86,7 @@ pub async fn sync_anchor(
     let item = queue_item(&planned).map_err(CycleError::from)?;
     report.action = Some(item.action.clone());
     let now = clock.now();
-    let run_id = store.run_start(now, "on_demand").await?;
+    let run_id = store.run_start(now, crate::store::ON_DEMAND_RUN).await?;
     report.run_id = Some(run_id);
     store.plan_record(run_id, now, vec![item]).await?;
     let counts = RunCounts {

@@ -47,7 +47,10 @@ pub use model::{
 };
 pub use postgres::{PgStore, SlotBudget};
 pub use redemption::{RedemptionObservation, RedemptionState};
-pub use run::{HeldConflict, HeldStatus, RejectedRow, RunCounts, RunId, RunOutcome, RunRecord};
+pub use run::{
+    ABANDONED_RUN, HeldConflict, HeldStatus, ON_DEMAND_RUN, RejectedRow, RunCounts, RunId,
+    RunOutcome, RunRecord,
+};
 pub use sqlite::SqliteStore;
 
 /// Shorthand for store results.

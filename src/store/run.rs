@@ -6,6 +6,15 @@ use serde::{Deserialize, Serialize};
 /// The id of a run (one cycle).
 pub type RunId = i64;
 
+/// The failure reason given to a cycle's run that was still open when the next cycle started:
+/// the process running it was killed (or lost its leadership) before it could finish the run.
+pub const ABANDONED_RUN: &str =
+    "abandoned: the process running this cycle stopped before it finished the run";
+
+/// The kind of an on-demand sync's run: not a cycle, so it neither closes nor is closed as
+/// abandoned when a cycle starts.
+pub const ON_DEMAND_RUN: &str = "on_demand";
+
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RunOutcome {

@@ -74,6 +74,7 @@ macro_rules! for_each_case {
             lease::attempt_history_is_append_only_and_ordered,
             lease::progress_records_the_link_and_continues_without_an_attempt,
             runs::run_lifecycle_and_records,
+            runs::a_cycle_closes_the_cycles_left_open_as_abandoned,
             runs::held_run_approve_queues_actions,
             runs::held_run_reject_discards_actions,
             runs::links_follow_complete,

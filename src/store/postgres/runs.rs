@@ -8,14 +8,28 @@ use sqlx::{PgConnection, PgPool, Row};
 use super::codec::count;
 use crate::store::rows::{held_conflict, rejected_row};
 use crate::store::{
-    HeldConflict, HeldStatus, RejectedRow, RunCounts, RunId, RunOutcome, RunRecord, StoreError,
-    StoreResult,
+    ABANDONED_RUN, HeldConflict, HeldStatus, ON_DEMAND_RUN, RejectedRow, RunCounts, RunId,
+    RunOutcome, RunRecord, StoreError, StoreResult,
 };
 
 const RUN_COLUMNS: &str = "id, kind, started_at, finished_at, outcome, failure_reason, counts, \
     held_status, held_actions, held_decided_at";
 
+/// Opens a run. A cycle first closes the cycles still open as abandoned: one cycle runs at a
+/// time per state store (one process, or the leader), so an open one belongs to a process that
+/// died; should it still be alive, its own `finish` overwrites this.
 pub(super) async fn start(pool: &PgPool, now: DateTime<Utc>, kind: &str) -> StoreResult<RunId> {
+    if kind != ON_DEMAND_RUN {
+        sqlx::query(
+            "UPDATE run SET finished_at = $1, outcome = 'failed', failure_reason = $2 \
+             WHERE finished_at IS NULL AND kind <> $3",
+        )
+        .bind(now)
+        .bind(ABANDONED_RUN)
+        .bind(ON_DEMAND_RUN)
+        .execute(pool)
+        .await?;
+    }
     let id = sqlx::query_scalar("INSERT INTO run (kind, started_at) VALUES ($1, $2) RETURNING id")
         .bind(kind)
         .bind(now)

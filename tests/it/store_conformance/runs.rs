@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use guestsync::store::{
-    HeldConflict, HeldStatus, ItemFilter, ItemState, LinkFields, LinkUpdate, RedeemUrl,
-    RejectedRow, RunCounts, RunOutcome, Store, StoreError,
+    ABANDONED_RUN, HeldConflict, HeldStatus, ItemFilter, ItemState, LinkFields, LinkUpdate,
+    ON_DEMAND_RUN, RedeemUrl, RejectedRow, RunCounts, RunOutcome, Store, StoreError,
 };
 
 use super::fixtures::{at, claim_one, planned, record, run, t0};
@@ -215,4 +215,30 @@ pub async fn links_follow_complete(store: Arc<dyn Store>) {
     assert!(store.link_remove("a").await.unwrap());
     assert!(!store.link_remove("a").await.unwrap());
     assert!(store.link_list().await.unwrap().is_empty());
+}
+
+pub async fn a_cycle_closes_the_cycles_left_open_as_abandoned(store: Arc<dyn Store>) {
+    let killed = store.run_start(t0(), "scheduled").await.unwrap();
+    let on_demand = store.run_start(at(1), ON_DEMAND_RUN).await.unwrap();
+    assert_eq!(
+        store.run_get(killed).await.unwrap().finished_at,
+        None,
+        "an on-demand sync is not a cycle and closes nothing"
+    );
+    let next = store.run_start(at(2), "scheduled").await.unwrap();
+    let closed = store.run_get(killed).await.unwrap();
+    assert_eq!(closed.finished_at, Some(at(2)));
+    assert_eq!(
+        closed.outcome,
+        Some(RunOutcome::Failed(ABANDONED_RUN.to_string()))
+    );
+    assert_eq!(store.run_get(on_demand).await.unwrap().finished_at, None);
+    assert_eq!(store.run_get(next).await.unwrap().finished_at, None);
+    // A process that was only slow, not dead, still records how its run really ended.
+    store
+        .run_finish(killed, at(3), RunOutcome::Succeeded, RunCounts::default())
+        .await
+        .unwrap();
+    let late = store.run_get(killed).await.unwrap();
+    assert_eq!(late.outcome, Some(RunOutcome::Succeeded));
 }
