@@ -20,7 +20,7 @@
 #   PG (default postgres://postgres@127.0.0.1:5432), BENCH_KEEP=1 keeps the databases and files,
 #   BENCH_OUT (default /tmp/guestsync-cycle-results.tsv) receives one tab-separated line per N.
 #   BENCH_PLAN_ONLY=1 skips the convergence (at 1,000,000 it adopts a million guests through the
-#   queue, about half an hour here) and measures `guestsync plan --json` instead: the same source
+#   queue, about half an hour here) and measures `guestsync plan` instead: the same source
 #   read, tenant read and plan, with nothing linked yet, so it plans N adoptions (the plan and
 #   its JSON output are larger than a no-change cycle's; the record phase is not run).
 set -euo pipefail
@@ -145,21 +145,21 @@ phase() { # name file → seconds from the "cycle phases:" line
     sed -n "s/.*cycle phases:.*$1 \\([0-9.]*\\) s.*/\\1/p" "$2" | tail -n 1
 }
 
-plan_only() { # n src dir emulator_base: `guestsync plan --json` on an unlinked tenant
+plan_only() { # n src dir emulator_base: `guestsync plan` (table) on an unlinked tenant
     local n=$1 src=$2 dir=$3 base=$4 reference writes_before writes_after
     reference=$(psql_reference "$src")
     writes_before=$(counter "$base" writes_total)
-    /usr/bin/time -v "$bin" -c "$dir/guestsync.toml" plan --json >"$dir/plan.json" 2>"$dir/time.out"
+    /usr/bin/time -v "$bin" -c "$dir/guestsync.toml" plan >"$dir/plan.out" 2>"$dir/time.out"
     writes_after=$(counter "$base" writes_total)
     local wall rss_kb source tenant links plan ratio adopts
     wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$dir/time.out" |
         awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.3f", s }')
     rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$dir/time.out")
-    source=$(jq -r '.phases_seconds.source_read' "$dir/plan.json")
-    tenant=$(jq -r '.phases_seconds.tenant_read' "$dir/plan.json")
-    links=$(jq -r '.phases_seconds.links_read' "$dir/plan.json")
-    plan=$(jq -r '.phases_seconds.plan' "$dir/plan.json")
-    adopts=$(jq -r '.counts.adopts' "$dir/plan.json")
+    source=$(phase "source read" "$dir/plan.out")
+    tenant=$(phase "tenant read" "$dir/plan.out")
+    links=$(phase "links read" "$dir/plan.out")
+    plan=$(phase "plan" "$dir/plan.out")
+    adopts=$(grep -c ' adopt ' "$dir/plan.out" || true)
     [ "$adopts" = "$n" ] || { echo "plan did not adopt $n: $adopts" >&2; exit 1; }
     ratio=$(awk -v s="$source" -v r="$reference" 'BEGIN { printf "%.2f", s / r }')
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \

@@ -59,6 +59,7 @@ pub fn preview_table(preview: &Preview) {
             preview.plan.held_disables.len()
         );
     }
+    println!("cycle phases: {}", preview.phases.summary());
 }
 
 /// `guestsync plan --json`.
