@@ -145,6 +145,16 @@ phase() { # name file → seconds from the "cycle phases:" line
     sed -n "s/.*cycle phases:.*$1 \\([0-9.]*\\) s.*/\\1/p" "$2" | tail -n 1
 }
 
+teardown() { # dir src state: stop the emulator, drop what one N made (unless BENCH_KEEP=1)
+    kill "$emulator_pid"
+    wait "$emulator_pid" 2>/dev/null || true
+    emulator_pid=
+    if [ "${BENCH_KEEP:-0}" != 1 ]; then
+        rm -rf "$1"
+        for db in "$2" "$3"; do psql -q "$pg/postgres" -c "DROP DATABASE IF EXISTS $db"; done
+    fi
+}
+
 plan_only() { # n src dir emulator_base: `guestsync plan` (table) on an unlinked tenant
     local n=$1 src=$2 dir=$3 base=$4 reference writes_before writes_after
     reference=$(psql_reference "$src")
@@ -165,13 +175,7 @@ plan_only() { # n src dir emulator_base: `guestsync plan` (table) on an unlinked
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
         "$n" "$wall" "$((rss_kb / 1024))" "$source" "$tenant" "$links" "$plan" "plan-only" \
         "$reference" "$ratio" "$((writes_after - writes_before))" "-" | tee -a "$out"
-    kill "$emulator_pid"
-    wait "$emulator_pid" 2>/dev/null || true
-    emulator_pid=
-    if [ "${BENCH_KEEP:-0}" != 1 ]; then
-        rm -rf "$dir"
-        for db in "$src" "$state"; do psql -q "$pg/postgres" -c "DROP DATABASE IF EXISTS $db"; done
-    fi
+    teardown "$dir" "$src" "$state"
 }
 
 run_one() {
@@ -233,13 +237,7 @@ run_one() {
         "$n" "$wall" "$((rss_kb / 1024))" "$source" "$tenant" "$links" "$plan" "$record" \
         "$reference" "$ratio" "$writes" "$converge" | tee -a "$out"
 
-    kill "$emulator_pid"
-    wait "$emulator_pid" 2>/dev/null || true
-    emulator_pid=
-    if [ "${BENCH_KEEP:-0}" != 1 ]; then
-        rm -rf "$dir"
-        for db in "$src" "$state"; do psql -q "$pg/postgres" -c "DROP DATABASE IF EXISTS $db"; done
-    fi
+    teardown "$dir" "$src" "$state"
 }
 
 [ -s "$out" ] || printf 'n\twall_s\tpeak_rss_mib\tsource_read_s\ttenant_read_s\tlinks_read_s\tplan_s\trecord_s\tpsql_copy_s\tsource_over_copy\tgraph_writes\tconverge_s\n' >"$out"
