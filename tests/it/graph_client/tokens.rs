@@ -119,13 +119,23 @@ async fn no_secret_token_or_redeem_url_in_any_log_line() {
     let handle = emulator(EmulatorConfig::default()).await;
     let client = client_for(&handle).await;
     let mut redeem_urls = Vec::new();
-    for i in 0..3 {
-        let invited = client
-            .invite(&invitation(&format!("log{i}@partner.example")))
-            .await
-            .unwrap();
-        tracing::info!(?invited, "invited");
-        redeem_urls.push(invited.invite_redeem_url.expose().to_owned());
+    // A callsite registered by a parallel test while this subscriber was being installed can
+    // keep a stale "never" interest for a moment (seen in 1 of 3 full runs): invite again, up to
+    // three rounds, until the client's request events are captured. Every round's redeem URLs
+    // are checked below.
+    for round in 0..3 {
+        for i in 0..3 {
+            let invited = client
+                .invite(&invitation(&format!("log{round}-{i}@partner.example")))
+                .await
+                .unwrap();
+            tracing::info!(?invited, "invited");
+            redeem_urls.push(invited.invite_redeem_url.expose().to_owned());
+        }
+        if String::from_utf8_lossy(&captured.0.lock().unwrap()).contains("graph.request") {
+            break;
+        }
+        tracing::callsite::rebuild_interest_cache();
     }
     let token = client.tokens().token().await.unwrap();
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
