@@ -4,7 +4,7 @@
 //! duplicate, no lost item, nothing disabled or deleted because of the fault ([`checks`]).
 //! Private PostgreSQL servers come from `support::private_pg`, never the shared one.
 
-mod checks;
+pub mod checks;
 mod daemon;
 mod seeded;
 mod source_stop;

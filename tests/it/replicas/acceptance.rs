@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use guestsync::demo::sample::{PartnerRow, partner_rows};
 use guestsync::emulator::{Budget, Knobs};
-use guestsync::store::{AttemptRecord, ItemState, PgStore, Store};
+use guestsync::store::{ItemState, PgStore, Store};
 use tokio::process::{Child, Command};
 
 use crate::support::world::World;
@@ -57,27 +57,6 @@ async fn converged(world: &World, store: &PgStore, rows: &[PartnerRow]) -> bool 
 /// The replica an attempt's owner (`{replica}-{process}-w{n}`) belongs to.
 fn replica_of(owner: &str) -> &str {
     owner.split('-').next().unwrap_or(owner)
-}
-
-fn assert_no_overlap(anchor: &str, attempts: &[AttemptRecord]) {
-    for (i, x) in attempts.iter().enumerate() {
-        let start = x
-            .claimed_at
-            .unwrap_or_else(|| panic!("{anchor}: no claim time"));
-        assert!(start <= x.at, "{anchor}: settled before claimed");
-        for y in &attempts[i + 1..] {
-            if x.owner == y.owner {
-                continue;
-            }
-            let (y_start, y_end) = (y.claimed_at.unwrap(), y.at);
-            assert!(
-                x.at <= y_start || y_end <= start,
-                "{anchor}: {:?} and {:?} worked on it at the same time",
-                x.owner,
-                y.owner
-            );
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -167,7 +146,7 @@ async fn three_replicas_converge_within_budget_and_survive_their_leader() {
         let anchor = row.partner_id.as_deref().unwrap();
         let attempts = store.attempt_list(anchor).await.unwrap();
         assert!(!attempts.is_empty(), "{anchor} has no attempt");
-        assert_no_overlap(anchor, &attempts);
+        crate::crash::checks::assert_no_overlap("three replicas", anchor, &attempts);
         for attempt in &attempts {
             replicas_that_worked.insert(replica_of(attempt.owner.as_deref().unwrap()).to_string());
         }
