@@ -36,5 +36,5 @@ pub use config::{Credential, GraphConfig, RetryPolicy};
 pub use error::{ErrorClass, GraphError, classify};
 pub use model::{GraphUser, Invitation, InvitationRequest, InvitedUser, RedeemUrl};
 pub use tally::ThrottleTally;
-pub use throttle::{LocalThrottleState, OpKind, Throttle, ThrottleState};
+pub use throttle::{LocalThrottleState, OpKind, Pacing, Throttle, ThrottleState};
 pub use token::{AccessToken, OAuthTokenSource, TokenSource};

@@ -27,9 +27,48 @@ pub trait ThrottleState: Send + Sync {
     async fn paused_until(&self) -> Option<Instant>;
     /// Moves the pause end to `until` unless it is already later (never shortens it).
     async fn extend_pause(&self, until: Instant);
-    /// Reserves the next slot of `kind` no earlier than `now`, `interval` after the previous
-    /// reservation, and returns the instant the caller may send at.
+    /// Reserves the next slot of `kind` by the rule of [`Pacing`] and returns the instant the
+    /// caller may send at.
     async fn reserve_slot(&self, kind: OpKind, now: Instant, interval: Duration) -> Instant;
+}
+
+/// The pacing rule every [`ThrottleState`] applies: the generic cell rate algorithm (GCRA)
+/// with a tolerance of half an interval.
+///
+/// The state is one instant per budget, the theoretical due time of the next request. A request
+/// may leave at `max(now, due − tolerance)`, and the due time moves to `max(due, now) +
+/// interval`. A worker that reaches its slot a little late therefore does not lose that time
+/// for good: the next request may leave up to half an interval early. The tolerance allows no
+/// burst: two slots are always at least half an interval apart, so requests never leave
+/// together at start-up or when a pause ends (the due time is then in the past and counts
+/// from `now`). Over any window of length `w` at most `1 + (w + tolerance) / interval`
+/// requests leave, so the long-run rate never exceeds the budget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pacing {
+    interval: Duration,
+}
+
+impl Pacing {
+    /// The rule for one request every `interval` (zero: unpaced).
+    pub fn new(interval: Duration) -> Self {
+        Self { interval }
+    }
+
+    /// How early before its due time a request may leave: half an interval.
+    pub fn tolerance(&self) -> Duration {
+        self.interval / 2
+    }
+
+    /// When a request reserved at `now` may leave, given the due time `due` (none yet: now).
+    pub fn slot(&self, due: Option<Instant>, now: Instant) -> Instant {
+        let earliest = due.map(|d| d.checked_sub(self.tolerance()).unwrap_or(d));
+        earliest.map_or(now, |e| e.max(now))
+    }
+
+    /// The due time after a reservation at `now`.
+    pub fn next_due(&self, due: Option<Instant>, now: Instant) -> Instant {
+        due.map_or(now, |d| d.max(now)) + self.interval
+    }
 }
 
 /// In-memory [`ThrottleState`] for a single process.
@@ -68,8 +107,9 @@ impl ThrottleState for LocalThrottleState {
             OpKind::Read => &mut inner.next_read,
             OpKind::Write => &mut inner.next_write,
         };
-        let slot = next.map_or(now, |n| n.max(now));
-        *next = Some(slot + interval);
+        let pacing = Pacing::new(interval);
+        let slot = pacing.slot(*next, now);
+        *next = Some(pacing.next_due(*next, now));
         slot
     }
 }
@@ -186,12 +226,76 @@ mod tests {
         for _ in 0..11 {
             t.acquire(OpKind::Write).await;
         }
-        assert_eq!(Instant::now() - start, Duration::from_secs(1));
+        // The first request leaves at once, the second half an interval later (the tolerance),
+        // every later one a whole interval after the one before.
+        assert_eq!(Instant::now() - start, Duration::from_millis(950));
         let start = Instant::now();
         for _ in 0..6 {
             t.acquire(OpKind::Read).await;
         }
-        assert_eq!(Instant::now() - start, Duration::from_millis(100));
+        assert_eq!(Instant::now() - start, Duration::from_millis(90));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_late_worker_gets_back_up_to_half_an_interval() {
+        let t = Throttle::new(0.0, 10.0);
+        t.acquire(OpKind::Write).await; // due again at 100 ms
+        let start = Instant::now();
+        tokio::time::advance(Duration::from_millis(130)).await; // 30 ms late
+        t.acquire(OpKind::Write).await;
+        assert_eq!(Instant::now() - start, Duration::from_millis(130));
+        t.acquire(OpKind::Write).await; // due at 230 ms, may leave at 180 ms
+        assert_eq!(Instant::now() - start, Duration::from_millis(180));
+        t.acquire(OpKind::Write).await; // due at 330 ms: at 280 ms, one interval later
+        assert_eq!(Instant::now() - start, Duration::from_millis(280));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn slots_are_never_closer_than_half_an_interval_and_never_above_the_rate() {
+        let t = Arc::new(Throttle::new(0.0, 20.0));
+        let start = Instant::now();
+        let waiters: Vec<_> = (0..40)
+            .map(|_| {
+                let t = Arc::clone(&t);
+                tokio::spawn(async move {
+                    t.acquire(OpKind::Write).await;
+                    Instant::now()
+                })
+            })
+            .collect();
+        let mut left = Vec::new();
+        for w in waiters {
+            left.push(w.await.unwrap());
+        }
+        left.sort();
+        for pair in left.windows(2) {
+            assert!(pair[1] - pair[0] >= Duration::from_millis(25), "{left:?}");
+        }
+        // 40 requests at 20/s: the last leaves at 39 intervals less the one tolerance.
+        assert_eq!(left[39] - start, Duration::from_millis(39 * 50 - 25));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_burst_when_a_pause_ends() {
+        let t = Arc::new(Throttle::new(0.0, 10.0));
+        t.acquire(OpKind::Write).await;
+        t.pause_for(Duration::from_secs(5)).await;
+        let waiters: Vec<_> = (0..3)
+            .map(|_| {
+                let t = Arc::clone(&t);
+                tokio::spawn(async move {
+                    t.acquire(OpKind::Write).await;
+                    Instant::now()
+                })
+            })
+            .collect();
+        let mut left = Vec::new();
+        for w in waiters {
+            left.push(w.await.unwrap());
+        }
+        left.sort();
+        assert!(left[1] - left[0] >= Duration::from_millis(50), "{left:?}");
+        assert!(left[2] - left[1] >= Duration::from_millis(50), "{left:?}");
     }
 
     #[tokio::test(start_paused = true)]

@@ -29,9 +29,11 @@ impl PgStore {
         Ok(())
     }
 
-    /// Reserves the next slot of `budget` no earlier than `now` and `interval` after the
-    /// previous reservation of any replica, in one atomic `UPDATE … RETURNING`; returns the
-    /// time the caller may send at.
+    /// Reserves the next slot of `budget` by the rule of [`crate::graph::Pacing`] (GCRA with
+    /// a tolerance of half an interval) against every replica's reservations, in one atomic
+    /// `UPDATE … RETURNING`; returns the time the caller may send at. The row keeps the due
+    /// time: it moves to `max(due, now) + interval`, and the slot is
+    /// `max(due − tolerance, now)`, which is `max(new due − interval − tolerance, now)`.
     pub async fn throttle_reserve(
         &self,
         tenant: &str,
@@ -41,20 +43,24 @@ impl PgStore {
     ) -> StoreResult<DateTime<Utc>> {
         let step = chrono::TimeDelta::from_std(interval)
             .map_err(|_| StoreError::InvalidArgument("pacing interval too long"))?;
+        let tolerance =
+            chrono::TimeDelta::from_std(crate::graph::Pacing::new(interval).tolerance())
+                .map_err(|_| StoreError::InvalidArgument("pacing interval too long"))?;
         let sql = match budget {
             SlotBudget::Read => {
                 "UPDATE graph_throttle SET next_read = GREATEST(next_read, $2) + $3 \
-                 WHERE tenant = $1 RETURNING next_read - $3"
+                 WHERE tenant = $1 RETURNING GREATEST(next_read - $3 - $4, $2)"
             }
             SlotBudget::Write => {
                 "UPDATE graph_throttle SET next_write = GREATEST(next_write, $2) + $3 \
-                 WHERE tenant = $1 RETURNING next_write - $3"
+                 WHERE tenant = $1 RETURNING GREATEST(next_write - $3 - $4, $2)"
             }
         };
         let slot: Option<DateTime<Utc>> = sqlx::query_scalar(sql)
             .bind(tenant)
             .bind(now)
             .bind(step)
+            .bind(tolerance)
             .fetch_optional(&self.pool)
             .await?;
         slot.ok_or(StoreError::InvalidArgument("tenant not registered"))

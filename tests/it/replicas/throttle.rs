@@ -1,5 +1,5 @@
 //! The Graph throttle's state shared through PostgreSQL: two replicas' states over one tenant
-//! row hand out pacing slots one interval apart between them, and a `Retry-After` pause set by
+//! row hand out pacing slots at one interval per slot between them, and a `Retry-After` pause set by
 //! one holds the other (never shortened).
 
 use std::sync::Arc;
@@ -43,12 +43,20 @@ async fn slots_are_paced_across_replicas() {
     }
     let read = a.reserve_slot(OpKind::Read, Instant::now(), interval).await;
     assert!(read < slots[9], "reads draw from their own budget");
+    // The slots are wall-clock times converted back: allow a millisecond of rounding. The
+    // pacing may let a slot leave up to half an interval early (GCRA), never more, and never
+    // two slots closer than half an interval.
+    let rounding = Duration::from_millis(1);
     for pair in slots.windows(2) {
-        // The slots are wall-clock times converted back: allow a millisecond of rounding.
         let gap = pair[1].saturating_duration_since(pair[0]);
+        assert!(gap + rounding >= interval / 2, "{gap:?} between two slots");
+    }
+    for (k, slot) in slots.iter().enumerate() {
+        let due = slots[0] + interval * u32::try_from(k).unwrap();
         assert!(
-            gap + Duration::from_millis(1) >= interval,
-            "{gap:?} between two slots"
+            *slot + interval / 2 + rounding >= due,
+            "slot {k} is {:?} early",
+            due.saturating_duration_since(*slot)
         );
     }
 }
