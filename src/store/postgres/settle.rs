@@ -79,6 +79,17 @@ async fn append(
 /// The fenced part of a success in one statement: lock the row if the lease is still held
 /// (anchor, token, `running`), settle it (done, or pending again if the desired state moved
 /// on) and append the attempt from the locked row. Returns how many rows it settled (0 or 1).
+///
+/// When it settles a row it also turns `synchronous_commit` off for its transaction only (the
+/// statement's own, or the one that also writes the link): the commit does not wait for the
+/// WAL flush. Visibility is immediate; only durability against a crash of the PostgreSQL
+/// server itself is relaxed, for at most 3 × `wal_writer_delay` (600 ms by default). A success
+/// lost that way leaves the item running under its lease; the rescuer hands it back when the
+/// lease expires and the action runs again, which is safe because every action is idempotent
+/// at Graph (an invitation of an existing guest returns that guest: the lost-response row of
+/// the fault matrix). Claims and failure settles stay durable: a lost claim could hand out one
+/// fencing token twice. One durable commit per item instead of two is what bounds the
+/// PostgreSQL queue (BENCHMARKS.md §3).
 const COMPLETE: &str = "WITH f AS (SELECT anchor, lease_owner, action, desired_gen, claimed_at \
        FROM item WHERE anchor = $1 AND lease_token = $2 AND state = 'running' FOR UPDATE), \
      u AS (UPDATE item SET applied_gen = GREATEST(item.applied_gen, $3), \
@@ -90,7 +101,7 @@ const COMPLETE: &str = "WITH f AS (SELECT anchor, lease_owner, action, desired_g
          claimed_at) \
        SELECT f.anchor, $4, f.lease_owner, $2, f.action, f.desired_gen, 'succeeded', \
          f.claimed_at FROM f) \
-     SELECT COUNT(*) FROM u";
+     SELECT COUNT(*) FROM u, (SELECT set_config('synchronous_commit', 'off', true)) AS c";
 
 async fn complete_item(
     conn: &mut PgConnection,
@@ -110,8 +121,8 @@ async fn complete_item(
 }
 
 /// A success. Without a link change it is one statement (its own transaction: one round trip
-/// and one commit, the hot path of a fast queue); with one, the link is written in the same
-/// transaction after the fenced settle.
+/// and one asynchronous commit, the hot path of a fast queue); with one, the link is written
+/// in the same transaction after the fenced settle. See [`COMPLETE`] for the commit.
 pub(super) async fn complete(
     pool: &PgPool,
     anchor: &str,
