@@ -6,6 +6,7 @@
 //! [`install_global`]: MetricsExporter::install_global
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use metrics_exporter_prometheus::{
     BuildError, Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
@@ -76,23 +77,57 @@ impl MetricsExporter {
 
     /// Sets the gauges read from the store (items by state, owned guests by redemption state)
     /// and the throttle (pause seconds).
-    pub async fn refresh(&self, store: &dyn Store, throttle: &Throttle) -> Result<(), StoreError> {
-        let pause = pause_left(throttle).await;
-        let counts = store.item_counts().await;
-        let guests = store.link_redemption_counts().await;
+    /// Each read is bounded by [`SCRAPE_READ_TIMEOUT`], so a scrape answers in time while the
+    /// store is down (the gauges then keep their last values and the error says why).
+    pub async fn refresh(
+        &self,
+        store: &dyn Store,
+        throttle: &Throttle,
+    ) -> Result<(), RefreshError> {
+        let (pause, counts, guests) = tokio::join!(
+            bounded(async { Ok(pause_left(throttle).await) }),
+            bounded(store.item_counts()),
+            bounded(store.link_redemption_counts()),
+        );
         metrics::with_local_recorder(&*self.recorder, || {
             if let Ok(guests) = &guests {
                 for (state, n) in guests {
                     metrics::gauge!(names::GUESTS, "redemption" => state.as_str()).set(*n as f64);
                 }
             }
-            metrics::gauge!(names::THROTTLE_PAUSE).set(pause.as_secs_f64());
+            if let Ok(pause) = &pause {
+                metrics::gauge!(names::THROTTLE_PAUSE).set(pause.as_secs_f64());
+            }
             if let Ok(counts) = &counts {
                 for (state, n) in counts {
                     metrics::gauge!(names::ITEMS, "state" => state.as_str()).set(*n as f64);
                 }
             }
         });
-        counts.and(guests).map(|_| ())
+        pause.and(counts).and(guests).map(|_| ())
+    }
+}
+
+/// How long one store or throttle read of a scrape may take: well under Prometheus's default
+/// scrape timeout of 10 s.
+pub const SCRAPE_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why the gauges read from the store could not all be refreshed.
+#[derive(Debug, thiserror::Error)]
+pub enum RefreshError {
+    /// The store answered with an error.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The store (or the shared throttle kept in it) did not answer in time.
+    #[error("the state store did not answer within {}s", SCRAPE_READ_TIMEOUT.as_secs())]
+    Timeout,
+}
+
+async fn bounded<T>(
+    read: impl std::future::Future<Output = Result<T, StoreError>>,
+) -> Result<T, RefreshError> {
+    match tokio::time::timeout(SCRAPE_READ_TIMEOUT, read).await {
+        Ok(answer) => Ok(answer?),
+        Err(_) => Err(RefreshError::Timeout),
     }
 }

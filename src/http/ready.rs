@@ -147,12 +147,14 @@ impl Probes {
         check("held_runs", answer)
     }
 
+    /// Bounded like the store checks: with replicas the pause is kept in the state store.
     async fn throttle_check(&self) -> Check {
-        let left = pause_left(&self.throttle).await;
-        let answer = if left > MAX_PAUSE {
-            Err(format!("Graph asked to pause for {}s more", left.as_secs()))
-        } else {
-            Ok(())
+        let answer = match tokio::time::timeout(STORE_TIMEOUT, pause_left(&self.throttle)).await {
+            Ok(left) if left > MAX_PAUSE => {
+                Err(format!("Graph asked to pause for {}s more", left.as_secs()))
+            }
+            Ok(_) => Ok(()),
+            Err(_) => Err("the shared Graph throttle did not answer in time".to_string()),
         };
         check("throttle", answer)
     }

@@ -4,7 +4,8 @@
 //! The throttle works in monotonic [`Instant`]s; the database holds wall-clock times from the
 //! [`Clock`]. Both are converted at the moment of the call (the offset between the two clocks
 //! is read afresh each time). When the database cannot be reached the state falls back to an
-//! in-memory one, so a replica keeps pacing itself to the whole budget rather than not at all.
+//! in-memory one, so a replica keeps pacing itself to the whole budget rather than not at all;
+//! every call is bounded by [`SHARED_TIMEOUT`].
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,6 +18,10 @@ use tokio::time::Instant;
 use crate::clock::Clock;
 use crate::graph::{LocalThrottleState, OpKind, ThrottleState};
 use crate::store::{PgStore, SlotBudget, StoreError};
+
+/// How long one call to the shared state may take before this replica paces alone. Far below
+/// the pool's acquire timeout (30 s), so a store that is down slows no Graph request for long.
+pub const SHARED_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The throttle state of one tenant, shared through PostgreSQL.
 #[derive(Debug)]
@@ -69,8 +74,16 @@ impl PgThrottleState {
         }
     }
 
-    /// Notes whether the database answered, logging only the changes.
-    fn answered<T>(&self, result: Result<T, StoreError>) -> Option<T> {
+    /// Runs one read or write of the shared state, bounded by [`SHARED_TIMEOUT`], and notes
+    /// whether the database answered, logging only the changes.
+    async fn shared<T>(&self, call: impl Future<Output = Result<T, StoreError>>) -> Option<T> {
+        let result = match tokio::time::timeout(SHARED_TIMEOUT, call).await {
+            Ok(result) => result.map_err(|e| e.to_string()),
+            Err(_) => Err(format!(
+                "no answer within {} ms",
+                SHARED_TIMEOUT.as_millis()
+            )),
+        };
         match result {
             Ok(value) => {
                 if self.degraded.swap(false, Ordering::Relaxed) {
@@ -92,18 +105,16 @@ impl PgThrottleState {
 impl ThrottleState for PgThrottleState {
     async fn paused_until(&self) -> Option<Instant> {
         let local = self.local.paused_until().await;
-        let shared = self.store.throttle_paused_until(&self.tenant).await;
-        let shared = self.answered(shared).flatten().map(|at| self.instant(at));
+        let shared = self.shared(self.store.throttle_paused_until(&self.tenant));
+        let shared = shared.await.flatten().map(|at| self.instant(at));
         local.max(shared)
     }
 
     async fn extend_pause(&self, until: Instant) {
         self.local.extend_pause(until).await;
-        let done = self
-            .store
-            .throttle_extend_pause(&self.tenant, self.wall(until))
+        let wall = self.wall(until);
+        self.shared(self.store.throttle_extend_pause(&self.tenant, wall))
             .await;
-        self.answered(done);
     }
 
     async fn reserve_slot(&self, kind: OpKind, now: Instant, interval: Duration) -> Instant {
@@ -111,11 +122,11 @@ impl ThrottleState for PgThrottleState {
             OpKind::Read => SlotBudget::Read,
             OpKind::Write => SlotBudget::Write,
         };
+        let wall = self.wall(now);
         let reserved = self
             .store
-            .throttle_reserve(&self.tenant, budget, self.wall(now), interval)
-            .await;
-        match self.answered(reserved) {
+            .throttle_reserve(&self.tenant, budget, wall, interval);
+        match self.shared(reserved).await {
             Some(slot) => self.instant(slot),
             None => self.local.reserve_slot(kind, now, interval).await,
         }
