@@ -1,7 +1,9 @@
 //! A private PostgreSQL server for tests that stop, crash or restart their database (the shared
 //! server on 5432 must never be touched). Each instance is an `initdb` into a temporary folder,
 //! served on a free port with its socket in that folder; dropping it stops the server
-//! (`immediate`) and removes the folder.
+//! (`immediate`) and removes the folder. A test process killed before its drop ran (SIGKILL,
+//! a timeout) leaves its servers running: each folder holds the owning process id, and every
+//! new instance first stops and removes the servers of owners that are gone.
 //!
 //! The binaries are found in `/usr/lib/postgresql/<newest>/bin` (Debian's layout; `.ci/run`
 //! machines have it because they run PostgreSQL), else on `PATH`. `initdb` and `postgres` refuse to
@@ -32,10 +34,9 @@ impl PrivatePg {
     }
 
     fn start_blocking(bin: PathBuf) -> Self {
-        let dir = tempfile::Builder::new()
-            .prefix("guestsync-pg-")
-            .tempdir()
-            .unwrap();
+        reap_orphans(&bin);
+        let dir = tempfile::Builder::new().prefix(PREFIX).tempdir().unwrap();
+        std::fs::write(dir.path().join(OWNER), std::process::id().to_string()).unwrap();
         let as_root = run_plain("id", &["-u"]).trim() == "0";
         if as_root {
             run_plain(
@@ -153,6 +154,42 @@ impl Drop for PrivatePg {
             "pg_ctl",
             &["stop", "-m", "immediate", "-w", "-D", &data],
         );
+    }
+}
+
+/// The prefix of every private server's folder in the temporary directory.
+const PREFIX: &str = "guestsync-pg-";
+/// The file in that folder naming the test process that owns the server.
+const OWNER: &str = "owner.pid";
+
+/// Stops and removes the private servers whose owning test process is gone. A folder without
+/// an owner file is left alone (it is being created right now, or is not ours).
+fn reap_orphans(bin: &Path) {
+    let as_root = run_plain("id", &["-u"]).trim() == "0";
+    let entries = std::fs::read_dir(std::env::temp_dir())
+        .into_iter()
+        .flatten();
+    for dir in entries.flatten().map(|e| e.path()) {
+        let ours = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with(PREFIX));
+        let Ok(owner) = std::fs::read_to_string(dir.join(OWNER)) else {
+            continue;
+        };
+        let alive = Path::new("/proc").join(owner.trim()).exists();
+        if !ours || alive {
+            continue;
+        }
+        let data = dir.join("data").display().to_string();
+        let _ = run_pg(
+            bin,
+            as_root,
+            "pg_ctl",
+            &["stop", "-m", "immediate", "-w", "-D", &data],
+        );
+        eprintln!("stopped and removed a private PostgreSQL left by process {owner}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
 
