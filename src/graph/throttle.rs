@@ -250,13 +250,11 @@ mod tests {
         assert_eq!(Instant::now() - start, Duration::from_millis(280));
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn slots_are_never_closer_than_half_an_interval_and_never_above_the_rate() {
-        let t = Arc::new(Throttle::new(0.0, 20.0));
-        let start = Instant::now();
-        let waiters: Vec<_> = (0..40)
+    /// `n` writers asking at once; the instants they were let through, in order.
+    async fn writes_at_once(t: &Arc<Throttle>, n: usize) -> Vec<Instant> {
+        let waiters: Vec<_> = (0..n)
             .map(|_| {
-                let t = Arc::clone(&t);
+                let t = Arc::clone(t);
                 tokio::spawn(async move {
                     t.acquire(OpKind::Write).await;
                     Instant::now()
@@ -268,6 +266,14 @@ mod tests {
             left.push(w.await.unwrap());
         }
         left.sort();
+        left
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn slots_are_never_closer_than_half_an_interval_and_never_above_the_rate() {
+        let t = Arc::new(Throttle::new(0.0, 20.0));
+        let start = Instant::now();
+        let left = writes_at_once(&t, 40).await;
         for pair in left.windows(2) {
             assert!(pair[1] - pair[0] >= Duration::from_millis(25), "{left:?}");
         }
@@ -280,20 +286,7 @@ mod tests {
         let t = Arc::new(Throttle::new(0.0, 10.0));
         t.acquire(OpKind::Write).await;
         t.pause_for(Duration::from_secs(5)).await;
-        let waiters: Vec<_> = (0..3)
-            .map(|_| {
-                let t = Arc::clone(&t);
-                tokio::spawn(async move {
-                    t.acquire(OpKind::Write).await;
-                    Instant::now()
-                })
-            })
-            .collect();
-        let mut left = Vec::new();
-        for w in waiters {
-            left.push(w.await.unwrap());
-        }
-        left.sort();
+        let left = writes_at_once(&t, 3).await;
         assert!(left[1] - left[0] >= Duration::from_millis(50), "{left:?}");
         assert!(left[2] - left[1] >= Duration::from_millis(50), "{left:?}");
     }
