@@ -189,7 +189,7 @@ impl GraphClient {
             if error.class == ErrorClass::Throttled {
                 let pause = throttle_pause(&self.retry_policy(), &error);
                 super::metrics::throttled(pause);
-                self.throttle().pause_for(pause).await;
+                self.throttle().throttled(OpKind::Write, pause).await;
             }
             Err(error)
         };

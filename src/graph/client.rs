@@ -189,7 +189,7 @@ impl GraphClient {
             if error.class == ErrorClass::Throttled {
                 let pause = throttle_pause(&self.retry, &error);
                 metrics::throttled(pause);
-                self.throttle.pause_for(pause).await;
+                self.throttle.throttled(kind, pause).await;
             }
             if !error.is_retryable() || attempt >= max_attempts {
                 return Err(error);

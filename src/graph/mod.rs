@@ -3,7 +3,8 @@
 //!
 //! - [`config`]: [`GraphConfig`], [`Credential`], [`RetryPolicy`].
 //! - [`token`], [`certificate`], [`http_client`]: client-credentials tokens via `oauth2`.
-//! - [`throttle`], [`backoff`], [`error`]: pacing, pauses, retries and classification;
+//! - [`throttle`], [`slowdown`], [`backoff`], [`error`]: pacing, pauses, retries and
+//!   classification;
 //!   [`body`]: bounded reading of response bodies and malformed answers;
 //!   [`tally`]: what the throttle let through.
 //! - [`client`]: [`GraphClient`], the request loop; [`users`], [`invitations`], [`paging`],
@@ -24,6 +25,7 @@ pub mod model;
 pub mod odata;
 pub mod paging;
 mod request;
+pub mod slowdown;
 pub mod tally;
 pub mod throttle;
 pub mod token;

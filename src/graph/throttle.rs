@@ -1,5 +1,5 @@
-//! The process-wide throttle: paces reads and writes to their budgets and holds every caller
-//! while a `Retry-After` pause is in force. The pause and pacing bookkeeping live behind
+//! The process-wide throttle: paces reads and writes to their budgets (slower for a while after
+//! a 429, [`super::slowdown`]) and holds every caller while a `Retry-After` pause is in force. The pause and pacing bookkeeping live behind
 //! [`ThrottleState`] so a later adapter can share them between replicas through the database.
 
 use std::sync::{Arc, Mutex};
@@ -8,6 +8,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::time::{Instant, sleep_until};
 
+use super::slowdown::Slowdown;
 use super::tally::{Tally, ThrottleTally};
 
 /// Which budget a request draws from.
@@ -120,7 +121,24 @@ pub struct Throttle {
     state: Arc<dyn ThrottleState>,
     read_interval: Duration,
     write_interval: Duration,
+    slowdown: Mutex<Slowdowns>,
     tally: Tally,
+}
+
+/// The slowdown of each budget after 429s ([`super::slowdown`]).
+#[derive(Debug, Default)]
+struct Slowdowns {
+    read: Slowdown,
+    write: Slowdown,
+}
+
+impl Slowdowns {
+    fn of(&mut self, kind: OpKind) -> &mut Slowdown {
+        match kind {
+            OpKind::Read => &mut self.read,
+            OpKind::Write => &mut self.write,
+        }
+    }
 }
 
 impl std::fmt::Debug for Throttle {
@@ -160,6 +178,7 @@ impl Throttle {
             state,
             read_interval: interval(read_per_second),
             write_interval: interval(write_per_second),
+            slowdown: Mutex::default(),
             tally: Tally::default(),
         }
     }
@@ -172,16 +191,11 @@ impl Throttle {
     /// Waits until no pause is in force and a pacing slot of `kind` is due. The pause is
     /// checked again right before returning, so nobody leaves while a `Retry-After` holds.
     pub async fn acquire(&self, kind: OpKind) {
-        let interval = match kind {
-            OpKind::Read => self.read_interval,
-            OpKind::Write => self.write_interval,
-        };
         loop {
             self.wait_out_pause().await;
-            let slot = self
-                .state
-                .reserve_slot(kind, Instant::now(), interval)
-                .await;
+            let now = Instant::now();
+            let interval = self.interval(kind, now);
+            let slot = self.state.reserve_slot(kind, now, interval).await;
             sleep_until(slot).await;
             if !self.is_paused().await {
                 self.tally.let_through(kind);
@@ -194,6 +208,33 @@ impl Throttle {
     pub async fn pause_for(&self, d: Duration) {
         self.tally.paused();
         self.state.extend_pause(Instant::now() + d).await;
+    }
+
+    /// A 429 on a request of `kind`: pauses every caller for `d` ([`Throttle::pause_for`]) and,
+    /// when it starts a new throttling event, halves the rate `kind` is paced to
+    /// ([`super::slowdown`]).
+    pub async fn throttled(&self, kind: OpKind, d: Duration) {
+        let now = Instant::now();
+        self.slowdowns().of(kind).throttled(now, now + d);
+        self.pause_for(d).await;
+    }
+
+    /// The fraction of its configured rate `kind` is paced to now (for metrics and tests).
+    pub fn pace_factor(&self, kind: OpKind) -> f64 {
+        self.slowdowns().of(kind).factor(Instant::now())
+    }
+
+    /// The pacing interval of `kind` at `now`: the configured one, stretched after 429s.
+    fn interval(&self, kind: OpKind, now: Instant) -> Duration {
+        let configured = match kind {
+            OpKind::Read => self.read_interval,
+            OpKind::Write => self.write_interval,
+        };
+        self.slowdowns().of(kind).stretch(configured, now)
+    }
+
+    fn slowdowns(&self) -> std::sync::MutexGuard<'_, Slowdowns> {
+        self.slowdown.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The end of the pause in force, `None` when not paused (for readiness and metrics).
@@ -248,6 +289,34 @@ mod tests {
         assert_eq!(Instant::now() - start, Duration::from_millis(180));
         t.acquire(OpKind::Write).await; // due at 330 ms: at 280 ms, one interval later
         assert_eq!(Instant::now() - start, Duration::from_millis(280));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_halves_the_pace_until_it_has_climbed_back() {
+        let t = Throttle::new(0.0, 10.0);
+        t.acquire(OpKind::Write).await;
+        t.throttled(OpKind::Write, Duration::from_secs(1)).await;
+        assert_eq!(t.pace_factor(OpKind::Write), 0.5);
+        t.acquire(OpKind::Write).await; // leaves when the pause ends
+        let start = Instant::now();
+        for _ in 0..10 {
+            t.acquire(OpKind::Write).await;
+        }
+        // Ten intervals at about half of 10/s (climbing back a little meanwhile): near 2 s, not 1 s.
+        let took = Instant::now() - start;
+        assert!(took > Duration::from_millis(1800), "{took:?}");
+        tokio::time::advance(super::super::slowdown::RECOVERY).await;
+        assert_eq!(t.pace_factor(OpKind::Write), 1.0);
+        assert_eq!(
+            t.pace_factor(OpKind::Read),
+            1.0,
+            "reads were never throttled"
+        );
+        let start = Instant::now();
+        for _ in 0..11 {
+            t.acquire(OpKind::Write).await;
+        }
+        assert_eq!(Instant::now() - start, Duration::from_millis(950));
     }
 
     /// `n` writers asking at once; the instants they were let through, in order.
