@@ -211,7 +211,7 @@ impl Throttle {
     }
 
     /// A 429 on a request of `kind`: pauses every caller for `d` ([`Throttle::pause_for`]) and,
-    /// when it starts a new throttling event, halves the rate `kind` is paced to
+    /// when it starts a new throttling event, cuts the rate `kind` is paced to
     /// ([`super::slowdown`]).
     pub async fn throttled(&self, kind: OpKind, d: Duration) {
         let now = Instant::now();
@@ -292,19 +292,20 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_429_halves_the_pace_until_it_has_climbed_back() {
+    async fn a_429_slows_the_pace_until_it_has_climbed_back() {
         let t = Throttle::new(0.0, 10.0);
         t.acquire(OpKind::Write).await;
         t.throttled(OpKind::Write, Duration::from_secs(1)).await;
-        assert_eq!(t.pace_factor(OpKind::Write), 0.5);
+        assert_eq!(t.pace_factor(OpKind::Write), 0.75);
         t.acquire(OpKind::Write).await; // leaves when the pause ends
         let start = Instant::now();
         for _ in 0..10 {
             t.acquire(OpKind::Write).await;
         }
-        // Ten intervals at about half of 10/s (climbing back a little meanwhile): near 2 s, not 1 s.
+        // Ten slots at about 3/4 of 10/s (climbing back a little meanwhile): about 1.24 s with
+        // the tolerance, against 0.95 s at the configured rate.
         let took = Instant::now() - start;
-        assert!(took > Duration::from_millis(1800), "{took:?}");
+        assert!(took > Duration::from_millis(1150), "{took:?}");
         tokio::time::advance(super::super::slowdown::RECOVERY).await;
         assert_eq!(t.pace_factor(OpKind::Write), 1.0);
         assert_eq!(
