@@ -28,12 +28,12 @@
 #   source row, generated from the same query as the emulator's seed file: object id
 #   md5(anchor) as a UUID (the seed file gives the emulator the same id), the mapped attributes
 #   as `last_applied`, redemption state `accepted` at the seed's fixed
-#   externalUserStateChangeDateTime; and one `done` `adopt` item per link, as the adoptions
-#   leave them (their desired_hash and payload are placeholders: a no-change cycle only counts
-#   items; a later cycle that plans an action for the anchor sees a new hash and queues it).
-#   The measured cycle is then the first after seeding. At 10,000 it plans the same as after a
-#   real convergence (BENCHMARKS.md §2). The attempt history and the two runs a convergence
-#   leaves are not seeded; a cycle does not read them.
+#   externalUserStateChangeDateTime; one `done` `adopt` item per link with the payload an
+#   adoption leaves and its attempt (the item's desired_hash is a placeholder: a no-change
+#   cycle only counts items; a later cycle that plans an action for the anchor sees a new hash
+#   and queues it), and one run in place of the convergence's two. The measured cycle is then
+#   the first after seeding. At 10,000 it plans the same as after a real convergence
+#   (BENCHMARKS.md §2).
 #   BENCH_PLAN_BEFORE=1 also saves `guestsync plan` (table) of the converged store, just before
 #   the measured cycle, in $work/$N/plan-before.out (with BENCH_KEEP=1, to compare modes).
 #   BENCH_EMULATOR_BIN (default GUESTSYNC_BIN) runs the emulator; seeding links needs one that
@@ -128,11 +128,20 @@ SQL
     psql -q -v ON_ERROR_STOP=1 "$pg/$1" -c "\\copy ($select) TO '$3'"
     psql -q -v ON_ERROR_STOP=1 "$pg/$2" -c "\\copy link ($columns) FROM '$3'"
     psql -q -v ON_ERROR_STOP=1 "$pg/$2" <<'SQL'
+INSERT INTO run (kind, started_at, finished_at, outcome) VALUES ('seeded', now(), now(), 'succeeded');
 INSERT INTO item (anchor, action, desired_hash, payload, desired_gen, applied_gen, state,
-  attempts, run_after, created_at, updated_at)
-SELECT anchor, 'adopt', 'seeded', '{}', 1, 1, 'done', 1, now(), now(), now() FROM link;
+  attempts, run_after, lease_token, run_id, created_at, updated_at, claimed_at)
+SELECT anchor, 'adopt', 'seeded',
+  json_build_object('action', json_build_object('kind', 'adopt', 'changes', '{}'::json,
+    'object_id', object_id), 'desired', json_build_object('email', email, 'anchor', anchor,
+    'attributes', last_applied)),
+  1, 1, 'done', 0, now(), 1, (SELECT max(id) FROM run), now(), now(), now()
+FROM link;
+INSERT INTO attempt (anchor, at, owner, lease_token, action, desired_gen, outcome, claimed_at)
+SELECT anchor, now(), 'bench-seed', 1, 'adopt', 1, 'succeeded', now() FROM link;
 ANALYZE link;
 ANALYZE item;
+ANALYZE attempt;
 SQL
 }
 
