@@ -36,6 +36,8 @@
 #   (BENCHMARKS.md §2).
 #   BENCH_PLAN_BEFORE=1 also saves `guestsync plan` (table) of the converged store, just before
 #   the measured cycle, in $work/$N/plan-before.out (with BENCH_KEEP=1, to compare modes).
+#   BENCH_PERF=1 runs the measured cycle under `perf record -F 499 -g` ($work/$N/perf.data; keep
+#   it with BENCH_KEEP=1); its times include perf's overhead.
 #   BENCH_EMULATOR_BIN (default GUESTSYNC_BIN) runs the emulator; seeding links needs one that
 #   keeps a seeded `id` (from commit 3cb9285 on), also when measuring an older guestsync.
 set -euo pipefail
@@ -250,7 +252,7 @@ run_one() {
     "$emulator_bin" emulator --listen 127.0.0.1:0 --seed-file "$dir/seed.jsonl" >"$dir/emulator.out" 2>&1 &
     emulator_pid=$!
     for _ in $(seq 1 1200); do
-        grep -q '^client_secret' "$dir/emulator.out" && break
+        grep -qs '^client_secret' "$dir/emulator.out" && break
         kill -0 "$emulator_pid" 2>/dev/null || { cat "$dir/emulator.out" >&2; exit 1; }
         sleep 0.5
     done
@@ -283,7 +285,9 @@ run_one() {
     local reference writes_before writes_after
     reference=$(psql_reference "$src")
     writes_before=$(counter "$base" writes_total)
-    /usr/bin/time -v "$bin" -c "$dir/guestsync.toml" sync --once >"$dir/measured.out" 2>"$dir/time.out"
+    local profile=()
+    if [ "${BENCH_PERF:-0}" = 1 ]; then profile=(perf record -F 499 -g -o "$dir/perf.data" --); fi
+    /usr/bin/time -v "${profile[@]}" "$bin" -c "$dir/guestsync.toml" sync --once >"$dir/measured.out" 2>"$dir/time.out"
     writes_after=$(counter "$base" writes_total)
     grep -q "unchanged $n\$" "$dir/measured.out" || { echo "measured cycle was not unchanged:" >&2; cat "$dir/measured.out" >&2; exit 1; }
 
