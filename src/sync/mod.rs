@@ -62,6 +62,16 @@ fn any_member_row(snapshot: &SourceSnapshot) -> bool {
         .any(|i| i.extras.user_type() == Some(crate::identity::UserType::Member))
 }
 
+/// Puts the identities in anchor order, the order the store lists links in, so that the
+/// planner joins them to the links by merging rather than through two hash tables of every
+/// anchor (a source is rarely ordered by anchor as text). The plan does not depend on the
+/// order of the identities: its items and conflicts are sorted by anchor.
+fn order_by_anchor(identities: &mut [crate::identity::Identity]) {
+    if !identities.is_sorted_by(|a, b| a.anchor <= b.anchor) {
+        identities.sort_unstable_by(|a, b| a.anchor.cmp(&b.anchor));
+    }
+}
+
 /// What planning a snapshot produced.
 struct Planned {
     plan: Plan,
@@ -179,6 +189,7 @@ impl Engine {
             None => Vec::new(),
         };
         let started = phases.lap(Phase::TenantRead, started);
+        order_by_anchor(&mut snapshot.identities);
         // The identities move into the planner's input and back: no copy of a large source.
         let input = PlanInput {
             desired: std::mem::take(&mut snapshot.identities),
