@@ -173,10 +173,19 @@ mod tests {
 
     #[test]
     fn pending_ignores_case_and_white_space_only() {
-        for state in ["PendingAcceptance", "pending acceptance", " PENDING\tACCEPTANCE "] {
+        for state in [
+            "PendingAcceptance",
+            "pending acceptance",
+            " PENDING\tACCEPTANCE ",
+        ] {
             assert!(is_pending(&guest(Some(state))), "{state}");
         }
-        for state in ["Accepted", "PendingAcceptanceX", "Pendingacceptancé", "Pending"] {
+        for state in [
+            "Accepted",
+            "PendingAcceptanceX",
+            "Pendingacceptancé",
+            "Pending",
+        ] {
             assert!(!is_pending(&guest(Some(state))), "{state}");
         }
         assert!(!is_pending(&guest(None)));

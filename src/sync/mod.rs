@@ -179,7 +179,9 @@ impl Engine {
         let guests = self.read_tenant(snapshot).await?;
         let started = phases.lap(Phase::TenantRead, started);
         let mut owned = owned::OwnedLinks::new(&guests, self.writeback.is_some());
-        self.store.link_for_each(&mut |link| owned.add(link)).await?;
+        self.store
+            .link_for_each(&mut |link| owned.add(link))
+            .await?;
         let owned = owned.finish();
         let started = phases.lap(Phase::LinksRead, started);
         let group_work = match desired_groups {
@@ -211,7 +213,10 @@ impl Engine {
 
     /// The guests (and, where rows ask for Members, the invited members) of the tenant, each
     /// page converted as it arrives: the Graph form of a large tenant is never all held.
-    async fn read_tenant(&self, snapshot: &SourceSnapshot) -> Result<Vec<ObservedGuest>, GraphError> {
+    async fn read_tenant(
+        &self,
+        snapshot: &SourceSnapshot,
+    ) -> Result<Vec<ObservedGuest>, GraphError> {
         let mut guests = Vec::new();
         self.graph
             .for_each_guest_page(&self.select, |page| {
