@@ -20,7 +20,9 @@ use tokio_util::sync::CancellationToken;
 use crate::clock::Clock;
 use crate::graph::{GraphClient, GraphError};
 use crate::groups::{GroupConfig, GroupWork};
-use crate::plan::{BrakeDecision, ObservedGuest, Plan, PlanInput, PlanPolicy, plan};
+use crate::plan::{
+    BrakeDecision, ObservedGuest, Plan, PlanInput, PlanPolicy, plan_with_link_guests,
+};
 use crate::source::{SourceError, SourceReader, SourceSnapshot};
 use crate::store::{ItemState, RunId, RunOutcome, Store, StoreError};
 use crate::writeback::WriteBack;
@@ -199,7 +201,8 @@ impl Engine {
             observed: guests,
             links: owned.links,
         };
-        let plan = plan(&input, &self.policy, self.clock.now());
+        let now = self.clock.now();
+        let plan = plan_with_link_guests(&input, owned.link_guests, &self.policy, now);
         snapshot.identities = input.desired;
         snapshot.present_anchors = input.present_anchors;
         phases.lap(Phase::Plan, started);

@@ -15,6 +15,8 @@ use crate::store::Link;
 pub(super) struct OwnedLinks<'a> {
     tally: Tally<'a>,
     states: Vec<LinkState>,
+    /// Per link state, the position of its guest in the tenant read (`u32::MAX`: none).
+    guests: Vec<u32>,
     owned: u64,
     invited: u64,
 }
@@ -23,6 +25,9 @@ pub(super) struct OwnedLinks<'a> {
 pub(super) struct Owned {
     /// The planner's links (links whose anchor or address no longer parses are left out).
     pub links: Vec<LinkState>,
+    /// Per link, the position of the last guest with its object id (`u32::MAX`: none), for
+    /// [`crate::plan::plan_with_link_guests`].
+    pub link_guests: Vec<u32>,
     /// The redemption changes and counts.
     pub redemption: RedemptionSummary,
     /// The funnel for the cycle report.
@@ -36,6 +41,7 @@ impl<'a> OwnedLinks<'a> {
         Self {
             tally: Tally::new(guests, user_types),
             states: Vec::new(),
+            guests: Vec::new(),
             owned: 0,
             invited: 0,
         }
@@ -43,12 +49,16 @@ impl<'a> OwnedLinks<'a> {
 
     /// Takes in one link, in anchor order.
     pub(super) fn add(&mut self, link: Link) {
-        self.tally.add(&link);
+        let found = self.tally.find(&link.object_id);
+        self.tally.add_found(&link, found);
         if link.deleted_at.is_none() {
             self.owned += 1;
             self.invited += u64::from(link.invited_at.is_some());
         }
-        self.states.extend(link_state(&link));
+        if let Some(state) = link_state(&link) {
+            self.states.push(state);
+            self.guests.push(found.unwrap_or(u32::MAX));
+        }
     }
 
     /// The links and their redemption; sets the owned-guest gauges.
@@ -57,6 +67,7 @@ impl<'a> OwnedLinks<'a> {
         let funnel = metrics::owned_guests(&redemption, self.owned, self.invited);
         Owned {
             links: self.states,
+            link_guests: self.guests,
             redemption,
             funnel,
         }

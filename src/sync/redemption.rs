@@ -38,7 +38,9 @@ pub fn summarise(guests: &[ObservedGuest], links: &[Link]) -> RedemptionSummary 
 /// [`summarise`] one link at a time, so the links need not all be held at once.
 #[derive(Debug)]
 pub struct Tally<'a> {
-    by_id: FastMap<&'a str, &'a ObservedGuest>,
+    guests: &'a [ObservedGuest],
+    /// Object id → position of the last guest with it.
+    by_id: FastMap<&'a str, u32>,
     summary: RedemptionSummary,
     user_types: bool,
 }
@@ -49,25 +51,37 @@ impl<'a> Tally<'a> {
     pub fn new(guests: &'a [ObservedGuest], user_types: bool) -> Self {
         let mut by_id = FastMap::default();
         by_id.reserve(guests.len());
-        by_id.extend(guests.iter().map(|g| (g.object_id.as_str(), g)));
+        let positions = (0..).zip(guests);
+        by_id.extend(positions.map(|(at, g): (u32, _)| (g.object_id.as_str(), at)));
         let summary = RedemptionSummary {
             changes: Vec::new(),
             counts: RedemptionState::ALL.into_iter().map(|s| (s, 0)).collect(),
             user_types: HashMap::new(),
         };
         Self {
+            guests,
             by_id,
             summary,
             user_types,
         }
     }
 
+    /// The position of the last guest with `object_id`.
+    pub fn find(&self, object_id: &str) -> Option<u32> {
+        self.by_id.get(object_id).copied()
+    }
+
     /// Counts one link (a deleted one is skipped).
     pub fn add(&mut self, link: &Link) {
+        self.add_found(link, self.find(&link.object_id));
+    }
+
+    /// [`Self::add`] for a link whose guest [`Self::find`] already returned.
+    pub fn add_found(&mut self, link: &Link, found: Option<u32>) {
         if link.deleted_at.is_some() {
             return;
         }
-        let Some(guest) = self.by_id.get(link.object_id.as_str()) else {
+        let Some(guest) = found.and_then(|at| self.guests.get(at as usize)) else {
             return;
         };
         let summary = &mut self.summary;
