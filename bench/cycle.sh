@@ -23,15 +23,35 @@
 #   queue, about half an hour here) and measures `guestsync plan` instead: the same source
 #   read, tenant read and plan, with nothing linked yet, so it plans N adoptions (the plan and
 #   its JSON output are larger than a no-change cycle's; the record phase is not run).
+#   BENCH_SEED_LINKS=1 builds the converged state store directly instead of converging through
+#   the queue (step 3): after `guestsync migrate` it loads, with `psql \copy`, one `link` row per
+#   source row, generated from the same query as the emulator's seed file: object id
+#   md5(anchor) as a UUID (the seed file gives the emulator the same id), the mapped attributes
+#   as `last_applied`, redemption state `accepted` at the seed's fixed
+#   externalUserStateChangeDateTime; one `done` `adopt` item per link with the payload an
+#   adoption leaves and its attempt (the item's desired_hash is a placeholder: a no-change
+#   cycle only counts items; a later cycle that plans an action for the anchor sees a new hash
+#   and queues it), and one run in place of the convergence's two. The measured cycle is then
+#   the first after seeding. At 10,000 it plans the same as after a real convergence
+#   (BENCHMARKS.md §2).
+#   BENCH_PLAN_BEFORE=1 also saves `guestsync plan` (table) of the converged store, just before
+#   the measured cycle, in $work/$N/plan-before.out (with BENCH_KEEP=1, to compare modes).
+#   BENCH_PERF=1 runs the measured cycle under `perf record -F 499 -g` ($work/$N/perf.data; keep
+#   it with BENCH_KEEP=1); its times include perf's overhead.
+#   BENCH_EMULATOR_BIN (default GUESTSYNC_BIN) runs the emulator; seeding links needs one that
+#   keeps a seeded `id` (from commit 3cb9285 on), also when measuring an older guestsync.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=${GUESTSYNC_BIN:-${CARGO_TARGET_DIR:-$here/target}/release/guestsync}
+emulator_bin=${BENCH_EMULATOR_BIN:-$bin}
+seeded=${BENCH_SEED_LINKS:-0}
 pg=${PG:-postgres://postgres@127.0.0.1:5432}
 out=${BENCH_OUT:-/tmp/guestsync-cycle-results.tsv}
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000 1000000)
 [ -x "$bin" ] || { echo "no guestsync binary at $bin (cargo build --release --locked)" >&2; exit 2; }
+[ -x "$emulator_bin" ] || { echo "no emulator binary at $emulator_bin" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/guestsync-cycle.XXXXXX)
 emulator_pid=
@@ -75,18 +95,56 @@ ANALYZE partners;
 SQL
 }
 
+# The guest of each anchor: a fixed object id and redemption time, so that links can be seeded.
+object_id="md5(q.anchor)::uuid::text"
+redeemed_at="2026-01-01T00:00:00Z"
+
 seed_file() { # db file: one emulator seed user per source row, properties equal to the row
     local select
     select=$(tr '\n' ' ' <<SQL
 SELECT json_build_object('mail', q.email, 'display_name', q.display_name, 'user_type', 'Guest',
   'creation_type', 'Invitation', 'account_enabled', true,
-  'extra', json_build_object('givenName', q.given_name, 'surname', q.surname,
+  'extra', json_build_object('id', $object_id, 'externalUserStateChangeDateTime', '$redeemed_at',
+    'givenName', q.given_name, 'surname', q.surname,
     'jobTitle', q.job_title, 'department', q.department, 'companyName', q.company_name,
     'officeLocation', q.office_location))
 FROM ($query_line) q
 SQL
 )
     psql -q -v ON_ERROR_STOP=1 "$pg/$1" -c "\\copy ($select) TO '$2'"
+}
+
+seed_links() { # src_db state_db file: the links and done items a convergence leaves
+    local select columns
+    select=$(tr '\n' ' ' <<SQL
+SELECT q.anchor, $object_id, q.email,
+  json_build_object('displayName', q.display_name, 'givenName', q.given_name,
+    'surname', q.surname, 'jobTitle', q.job_title, 'department', q.department,
+    'companyName', q.company_name, 'officeLocation', q.office_location),
+  now(), 'accepted', '$redeemed_at'::timestamptz, now()
+FROM ($query_line) q
+SQL
+)
+    columns="anchor, object_id, email, last_applied, last_applied_at, redemption_state,"
+    columns="$columns redemption_changed_at, redemption_seen_at"
+    psql -q -v ON_ERROR_STOP=1 "$pg/$1" -c "\\copy ($select) TO '$3'"
+    psql -q -v ON_ERROR_STOP=1 "$pg/$2" -c "\\copy link ($columns) FROM '$3'"
+    psql -q -v ON_ERROR_STOP=1 "$pg/$2" <<'SQL'
+INSERT INTO run (kind, started_at, finished_at, outcome) VALUES ('seeded', now(), now(), 'succeeded');
+INSERT INTO item (anchor, action, desired_hash, payload, desired_gen, applied_gen, state,
+  attempts, run_after, lease_token, run_id, created_at, updated_at, claimed_at)
+SELECT anchor, 'adopt', 'seeded',
+  json_build_object('action', json_build_object('kind', 'adopt', 'changes', '{}'::json,
+    'object_id', object_id), 'desired', json_build_object('email', email, 'anchor', anchor,
+    'attributes', last_applied)),
+  1, 1, 'done', 0, now(), 1, (SELECT max(id) FROM run), now(), now(), now()
+FROM link;
+INSERT INTO attempt (anchor, at, owner, lease_token, action, desired_gen, outcome, claimed_at)
+SELECT anchor, now(), 'bench-seed', 1, 'adopt', 1, 'succeeded', now() FROM link;
+ANALYZE link;
+ANALYZE item;
+ANALYZE attempt;
+SQL
 }
 
 snippet_value() { # key file
@@ -179,7 +237,9 @@ plan_only() { # n src dir emulator_base: `guestsync plan` (table) on an unlinked
 }
 
 run_one() {
-    local n=$1 src="guestsync_bench_cycle_src_$1" state="guestsync_bench_cycle_state_$1"
+    local n=$1 tag=""
+    [ "$seeded" = 1 ] && tag=_seeded
+    local src="guestsync_bench_cycle_src_$1$tag" state="guestsync_bench_cycle_state_$1$tag"
     local dir="$work/$n" base
     mkdir -p "$dir"
     echo "== N = $n" >&2
@@ -189,10 +249,10 @@ run_one() {
     make_source "$src" "$n"
     seed_file "$src" "$dir/seed.jsonl"
 
-    "$bin" emulator --listen 127.0.0.1:0 --seed-file "$dir/seed.jsonl" >"$dir/emulator.out" 2>&1 &
+    "$emulator_bin" emulator --listen 127.0.0.1:0 --seed-file "$dir/seed.jsonl" >"$dir/emulator.out" 2>&1 &
     emulator_pid=$!
     for _ in $(seq 1 1200); do
-        grep -q '^client_secret' "$dir/emulator.out" && break
+        grep -qs '^client_secret' "$dir/emulator.out" && break
         kill -0 "$emulator_pid" 2>/dev/null || { cat "$dir/emulator.out" >&2; exit 1; }
         sleep 0.5
     done
@@ -204,21 +264,30 @@ run_one() {
         plan_only "$n" "$src" "$dir" "$base"
         return
     fi
-    # Converge: the first cycle adopts every seeded guest (no property differs: no write).
     local t0 t1 converge
     t0=$(date +%s.%N)
-    "$bin" -c "$dir/guestsync.toml" sync --once >"$dir/converge.out"
+    if [ "$seeded" = 1 ]; then
+        seed_links "$src" "$state" "$dir/links.tsv"
+    else
+        # Converge: the first cycle adopts every seeded guest (no property differs: no write).
+        "$bin" -c "$dir/guestsync.toml" sync --once >"$dir/converge.out"
+        grep -q "adopted $n," "$dir/converge.out" || { echo "converge did not adopt $n:" >&2; cat "$dir/converge.out" >&2; exit 1; }
+        # The second cycle records the redemption state of the now-linked guests (a store write
+        # per link, once); only from the third on is nothing left to record: that one is measured.
+        "$bin" -c "$dir/guestsync.toml" sync --once >"$dir/settle.out"
+    fi
     t1=$(date +%s.%N)
     converge=$(secs "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")
-    grep -q "adopted $n," "$dir/converge.out" || { echo "converge did not adopt $n:" >&2; cat "$dir/converge.out" >&2; exit 1; }
-    # The second cycle records the redemption state of the now-linked guests (a store write per
-    # link, once); only from the third on is nothing left to record: that one is measured.
-    "$bin" -c "$dir/guestsync.toml" sync --once >"$dir/settle.out"
+    if [ "${BENCH_PLAN_BEFORE:-0}" = 1 ]; then
+        "$bin" -c "$dir/guestsync.toml" plan >"$dir/plan-before.out"
+    fi
 
     local reference writes_before writes_after
     reference=$(psql_reference "$src")
     writes_before=$(counter "$base" writes_total)
-    /usr/bin/time -v "$bin" -c "$dir/guestsync.toml" sync --once >"$dir/measured.out" 2>"$dir/time.out"
+    local profile=()
+    if [ "${BENCH_PERF:-0}" = 1 ]; then profile=(perf record -F 499 -g -o "$dir/perf.data" --); fi
+    /usr/bin/time -v "${profile[@]}" "$bin" -c "$dir/guestsync.toml" sync --once >"$dir/measured.out" 2>"$dir/time.out"
     writes_after=$(counter "$base" writes_total)
     grep -q "unchanged $n\$" "$dir/measured.out" || { echo "measured cycle was not unchanged:" >&2; cat "$dir/measured.out" >&2; exit 1; }
 
@@ -234,7 +303,7 @@ run_one() {
     writes=$((writes_after - writes_before))
     ratio=$(awk -v s="$source" -v r="$reference" 'BEGIN { printf "%.2f", s / r }')
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
-        "$n" "$wall" "$((rss_kb / 1024))" "$source" "$tenant" "$links" "$plan" "$record" \
+        "$n$tag" "$wall" "$((rss_kb / 1024))" "$source" "$tenant" "$links" "$plan" "$record" \
         "$reference" "$ratio" "$writes" "$converge" | tee -a "$out"
 
     teardown "$dir" "$src" "$state"

@@ -46,9 +46,13 @@ fn base(id: &str, created: &str) -> Map<String, Value> {
     user
 }
 
-/// A user object for a seed; `extra` overrides the defaults.
+/// A user object for a seed; `extra` overrides the defaults. An `id` string in `extra` is kept
+/// (a benchmark seeds state-store links that point at known ids); otherwise a random one.
 pub(crate) fn from_seed(seed: &SeedUser, tenant_domain: &str, created: &str) -> Map<String, Value> {
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = match seed.extra.get("id") {
+        Some(Value::String(id)) => id.clone(),
+        _ => uuid::Uuid::new_v4().to_string(),
+    };
     let mut user = base(&id, created);
     let guest = seed.user_type.eq_ignore_ascii_case("Guest");
     let upn = if guest {
@@ -118,4 +122,20 @@ pub(crate) fn invited_guest(
         json!(format!("{}#EXT#", mail.replace('@', "_"))),
     );
     user
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seed_keeps_its_id_and_gets_a_random_one_otherwise() {
+        let mut seed = SeedUser::guest("kim@partner.example");
+        let random = from_seed(&seed, "t.example", "2026-01-01T00:00:00Z");
+        assert_eq!(random["id"].as_str().map(str::len), Some(36));
+        let id = "00000000-0000-0000-0000-000000000001";
+        seed.extra.insert("id".into(), json!(id));
+        let kept = from_seed(&seed, "t.example", "2026-01-01T00:00:00Z");
+        assert_eq!(kept["id"], json!(id));
+    }
 }

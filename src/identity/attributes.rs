@@ -167,6 +167,18 @@ impl Attributes {
     }
 }
 
+impl Attributes {
+    /// Attributes with these entries (`None` = `null`; the last one wins for a property given
+    /// twice), packed once.
+    pub fn from_entry_iter<'a>(entries: impl IntoIterator<Item = (Property, Entry<'a>)>) -> Self {
+        let mut slots = [None; SLOTS];
+        for (property, entry) in entries {
+            slots[property.slot()] = Some(entry);
+        }
+        Self::from_entries(slots)
+    }
+}
+
 impl<'a> FromIterator<(Property, &'a str)> for Attributes {
     /// Attributes with these values (the last one wins for a property given twice).
     fn from_iter<I: IntoIterator<Item = (Property, &'a str)>>(iter: I) -> Self {

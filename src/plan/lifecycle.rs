@@ -62,8 +62,11 @@ pub struct LinkLifecycle {
 /// space-insensitively, as notes/graph.md advises).
 pub fn is_pending(guest: &ObservedGuest) -> bool {
     guest.external_user_state.as_deref().is_some_and(|state| {
-        let squeezed: String = state.chars().filter(|c| !c.is_whitespace()).collect();
-        squeezed.eq_ignore_ascii_case("PendingAcceptance")
+        // Compared char by char, without a squeezed copy: the planner asks for every guest.
+        let squeezed = state.chars().filter(|c| !c.is_whitespace());
+        squeezed
+            .map(|c| c.to_ascii_lowercase())
+            .eq("pendingacceptance".chars())
     })
 }
 
@@ -148,4 +151,43 @@ pub(crate) fn delete_if_disabled_long_ago(
 /// Whether a guest guestsync deleted at `deleted_at` can still be restored at `now`.
 pub(crate) fn restorable(deleted_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     now - deleted_at < RESTORE_WINDOW
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guest(state: Option<&str>) -> ObservedGuest {
+        ObservedGuest {
+            object_id: "id".into(),
+            mail: None,
+            other_mails: Vec::new(),
+            user_type: None,
+            creation_type: None,
+            account_enabled: None,
+            external_user_state: state.map(str::to_string),
+            external_user_state_changed_at: None,
+            attributes: Default::default(),
+        }
+    }
+
+    #[test]
+    fn pending_ignores_case_and_white_space_only() {
+        for state in [
+            "PendingAcceptance",
+            "pending acceptance",
+            " PENDING\tACCEPTANCE ",
+        ] {
+            assert!(is_pending(&guest(Some(state))), "{state}");
+        }
+        for state in [
+            "Accepted",
+            "PendingAcceptanceX",
+            "Pendingacceptancé",
+            "Pending",
+        ] {
+            assert!(!is_pending(&guest(Some(state))), "{state}");
+        }
+        assert!(!is_pending(&guest(None)));
+    }
 }

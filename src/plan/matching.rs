@@ -93,17 +93,22 @@ fn duplicates<'a, T>(records: &'a [T], key: impl Fn(&'a T) -> &'a str) -> Vec<bo
 
 impl<'a> Index<'a> {
     /// Builds the tables; only guests whose addresses someone wants are indexed by e-mail.
-    pub(crate) fn build(input: &'a PlanInput) -> Self {
+    /// `link_guest`: per link, the position of the last observed guest with its object id
+    /// ([`super::keys::NONE`] for none), when the caller already knows it; joined here if not.
+    pub(crate) fn build(input: &'a PlanInput, link_guest: Option<Vec<u32>>) -> Self {
         let anchor = |r: &'a LinkState| r.anchor.as_str();
         let object_id = |r: &'a ObservedGuest| r.object_id.as_str();
         let (desired_link, link_desired) =
             join(&input.desired, |i| i.anchor.as_str(), &input.links, anchor);
-        let (link_guest, _) = join(
-            &input.links,
-            |l| l.object_id.as_str(),
-            &input.observed,
-            object_id,
-        );
+        let link_guest = link_guest.unwrap_or_else(|| {
+            join(
+                &input.links,
+                |l| l.object_id.as_str(),
+                &input.observed,
+                object_id,
+            )
+            .0
+        });
         let mut index = Index {
             input,
             desired_link,

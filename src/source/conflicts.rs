@@ -2,9 +2,10 @@
 //! rejects every row that has it; two or more anchors sharing an e-mail (by `match_key`) are all
 //! held as conflicts. Produces the [`SourceSnapshot`].
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use crate::identity::{Anchor, Identity};
+use crate::plan::hash::FastMap;
 
 use super::validate::RowOutcome;
 use super::{Conflict, RejectedRow, SourceSnapshot};
@@ -48,10 +49,15 @@ impl SnapshotBuilder {
             rejected: self.rejected,
             ..SourceSnapshot::default()
         };
-        let counts = anchor_counts(&self.rows);
+        let duplicates: Vec<bool> = {
+            let counts = anchor_counts(&self.rows);
+            let count = |a: &Anchor| counts.get(a.as_str()).copied().unwrap_or(0);
+            let rows = self.rows.iter();
+            rows.map(|(_, o)| o.anchor().is_some_and(|a| count(a) > 1))
+                .collect()
+        };
         let mut valid: Vec<Identity> = Vec::with_capacity(self.rows.len());
-        for (row_number, outcome) in self.rows {
-            let duplicate = outcome.anchor().is_some_and(|a| counts.get(a) > Some(&1));
+        for ((row_number, outcome), duplicate) in self.rows.into_iter().zip(duplicates) {
             match outcome {
                 RowOutcome::Valid(identity) if !duplicate => valid.push(identity),
                 other => reject(&mut snapshot, row_number, other, duplicate),
@@ -63,10 +69,11 @@ impl SnapshotBuilder {
     }
 }
 
-fn anchor_counts(rows: &[(u64, RowOutcome)]) -> HashMap<Anchor, u32> {
-    let mut counts: HashMap<Anchor, u32> = HashMap::with_capacity(rows.len());
+fn anchor_counts(rows: &[(u64, RowOutcome)]) -> FastMap<&str, u32> {
+    let mut counts = FastMap::default();
+    counts.reserve(rows.len());
     for anchor in rows.iter().filter_map(|(_, o)| o.anchor()) {
-        *counts.entry(anchor.clone()).or_default() += 1;
+        *counts.entry(anchor.as_str()).or_default() += 1;
     }
     counts
 }
@@ -94,10 +101,20 @@ fn reject(snapshot: &mut SourceSnapshot, row_number: u64, outcome: RowOutcome, d
 /// Moves identities whose address is shared with another anchor into `conflicts`.
 fn hold_shared_emails(snapshot: &mut SourceSnapshot, valid: Vec<Identity>) {
     let keys: Vec<String> = valid.iter().map(|i| i.email.match_key()).collect();
-    let mut groups: HashMap<&str, Vec<usize>> = HashMap::with_capacity(valid.len());
+    let mut first: FastMap<&str, usize> = FastMap::default();
+    first.reserve(valid.len());
+    // Only addresses seen more than once get a group: no vector per identity.
+    let mut groups: FastMap<&str, Vec<usize>> = FastMap::default();
     for (index, key) in keys.iter().enumerate() {
-        groups.entry(key.as_str()).or_default().push(index);
+        match first.entry(key.as_str()) {
+            Entry::Vacant(slot) => _ = slot.insert(index),
+            Entry::Occupied(slot) => groups
+                .entry(key.as_str())
+                .or_insert_with(|| vec![*slot.get()])
+                .push(index),
+        }
     }
+    drop(first);
     let reasons: Vec<Option<String>> = keys
         .iter()
         .enumerate()

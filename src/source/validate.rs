@@ -79,7 +79,8 @@ fn identity<'r>(
         Ok(None) => return Err("e-mail is missing (NULL)".into()),
         Ok(Some(raw)) => Email::parse(&raw).map_err(|e| e.to_string())?,
     };
-    let mut attributes = Attributes::new();
+    // Normalised values first, packed once: no re-encoding per column.
+    let mut values = Vec::with_capacity(map.attributes.len());
     for column in &map.attributes {
         let property = column.property;
         let raw =
@@ -88,12 +89,11 @@ fn identity<'r>(
             Some(raw) => property.normalize(&raw).map_err(|e| e.to_string())?,
             None => None,
         };
-        match value {
-            Some(value) => attributes.set(property, value),
-            None if column.clear_null => attributes.set_null(property),
-            None => {}
+        if value.is_some() || column.clear_null {
+            values.push((property, value));
         }
     }
+    let attributes = Attributes::from_entry_iter(values.iter().map(|(p, v)| (*p, v.as_deref())));
     Ok((email, attributes, extras(map, cell)?))
 }
 

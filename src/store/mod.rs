@@ -195,6 +195,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn link_get(&self, anchor: &str) -> StoreResult<Option<Link>>;
     /// Every link, ordered by anchor (the planner's input).
     async fn link_list(&self) -> StoreResult<Vec<Link>>;
+    /// Every link, ordered by anchor, handed to `each` one at a time: the cycle converts them
+    /// as they come, so a large table is never held as [`Link`]s all at once.
+    async fn link_for_each(&self, each: &mut (dyn FnMut(Link) + Send)) -> StoreResult<()>;
     /// Removes a link; returns whether there was one.
     async fn link_remove(&self, anchor: &str) -> StoreResult<bool>;
 

@@ -4,11 +4,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::graph::{ErrorClass, GraphClient, GraphError, GraphUser};
+use crate::graph::{ErrorClass, GraphClient, GraphError};
 use crate::groups::work::{ACTION, KEY_PREFIX};
 use crate::groups::{GroupConfig, GroupId, GroupPlanInput, GroupWork, parse, plan_groups};
 use crate::identity::Anchor;
-use crate::plan::LinkState;
+use crate::plan::{LinkState, ObservedGuest};
 use crate::source::{RejectedRow, SourceError, SourceSnapshot};
 use crate::store::PlannedItem;
 
@@ -66,7 +66,7 @@ pub async fn plan(
     graph: &GraphClient,
     config: &GroupConfig,
     desired: &DesiredGroups,
-    guests: &[GraphUser],
+    guests: &[ObservedGuest],
     links: &[LinkState],
 ) -> Result<Vec<GroupWork>, GraphError> {
     let mut members = BTreeMap::new();
@@ -79,7 +79,7 @@ pub async fn plan(
             Err(e) => return Err(e),
         }
     }
-    let visible: BTreeSet<&str> = guests.iter().map(|g| g.id.as_str()).collect();
+    let visible: BTreeSet<&str> = guests.iter().map(|g| g.object_id.as_str()).collect();
     let owned: BTreeMap<Anchor, String> = links
         .iter()
         .filter(|l| visible.contains(l.object_id.as_str()))

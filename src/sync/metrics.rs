@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::phases::Phase;
 use super::redemption::RedemptionSummary;
 use super::{CycleError, CycleReport, Redemption};
-use crate::store::{Link, RedemptionState};
+use crate::store::RedemptionState;
 
 /// Histogram: how long a cycle took, by outcome.
 pub const CYCLE_DURATION: &str = "guestsync_cycle_duration_seconds";
@@ -60,16 +60,16 @@ pub fn cycle_finished(
 
 /// Sets the owned-guest gauge from the tenant read, by redemption state, from the counts
 /// [`super::redemption::summarise`] took of the same read (owned guests it found). Every state
-/// is set (zeros included) so none goes stale. Returns the funnel for the cycle report.
-pub fn owned_guests(summary: &RedemptionSummary, links: &[Link]) -> Redemption {
+/// is set (zeros included) so none goes stale. Returns the funnel for the cycle report, with
+/// `owned` live links of which guestsync `invited` some.
+pub fn owned_guests(summary: &RedemptionSummary, owned: u64, invited: u64) -> Redemption {
     for state in RedemptionState::ALL {
         metrics::gauge!(OWNED_GUESTS, "external_user_state" => state_label(state))
             .set(summary.count(state) as f64);
     }
-    let live = || links.iter().filter(|l| l.deleted_at.is_none());
     Redemption {
-        owned: live().count() as u64,
-        invited: live().filter(|l| l.invited_at.is_some()).count() as u64,
+        owned,
+        invited,
         pending: summary.count(RedemptionState::Pending),
         accepted: summary.count(RedemptionState::Accepted),
     }

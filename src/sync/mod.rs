@@ -6,6 +6,7 @@ mod convert;
 pub mod groups;
 pub mod metrics;
 mod one;
+mod owned;
 pub mod phases;
 pub mod redemption;
 mod report;
@@ -19,7 +20,9 @@ use tokio_util::sync::CancellationToken;
 use crate::clock::Clock;
 use crate::graph::{GraphClient, GraphError};
 use crate::groups::{GroupConfig, GroupWork};
-use crate::plan::{BrakeDecision, Plan, PlanInput, PlanPolicy, plan};
+use crate::plan::{
+    BrakeDecision, ObservedGuest, Plan, PlanInput, PlanPolicy, plan_with_link_guests,
+};
 use crate::source::{SourceError, SourceReader, SourceSnapshot};
 use crate::store::{ItemState, RunId, RunOutcome, Store, StoreError};
 use crate::writeback::WriteBack;
@@ -59,6 +62,16 @@ fn any_member_row(snapshot: &SourceSnapshot) -> bool {
         .identities
         .iter()
         .any(|i| i.extras.user_type() == Some(crate::identity::UserType::Member))
+}
+
+/// Puts the identities in anchor order, the order the store lists links in, so that the
+/// planner joins them to the links by merging rather than through two hash tables of every
+/// anchor (a source is rarely ordered by anchor as text). The plan does not depend on the
+/// order of the identities: its items and conflicts are sorted by anchor.
+fn order_by_anchor(identities: &mut [crate::identity::Identity]) {
+    if !identities.is_sorted_by(|a, b| a.anchor <= b.anchor) {
+        identities.sort_unstable_by(|a, b| a.anchor.cmp(&b.anchor));
+    }
 }
 
 /// What planning a snapshot produced.
@@ -165,43 +178,61 @@ impl Engine {
         phases: &mut PhaseTimings,
     ) -> Result<Planned, CycleError> {
         let started = Instant::now();
-        let mut guests = self.graph.list_guests(&self.select).await?;
-        if self.invited_members || any_member_row(snapshot) {
-            let filter = "creationType eq 'Invitation' and userType eq 'Member'";
-            let members = self.graph.list_users(Some(filter), &self.select).await?;
-            guests.extend(members);
-        }
+        let guests = self.read_tenant(snapshot).await?;
         let started = phases.lap(Phase::TenantRead, started);
-        let links = self.store.link_list().await?;
+        let mut owned = owned::OwnedLinks::new(&guests, self.writeback.is_some());
+        self.store
+            .link_for_each(&mut |link| owned.add(link))
+            .await?;
+        let owned = owned.finish();
         let started = phases.lap(Phase::LinksRead, started);
-        let redemption = redemption::summarise(&guests, &links);
-        let funnel = metrics::owned_guests(&redemption, &links);
-        let links: Vec<_> = links.iter().filter_map(link_state).collect();
-        let started = phases.lap(Phase::Plan, started);
         let group_work = match desired_groups {
             Some(desired) => {
-                groups::plan(&self.graph, &self.groups, desired, &guests, &links).await?
+                groups::plan(&self.graph, &self.groups, desired, &guests, &owned.links).await?
             }
             None => Vec::new(),
         };
         let started = phases.lap(Phase::TenantRead, started);
+        order_by_anchor(&mut snapshot.identities);
         // The identities move into the planner's input and back: no copy of a large source.
         let input = PlanInput {
             desired: std::mem::take(&mut snapshot.identities),
             present_anchors: std::mem::take(&mut snapshot.present_anchors),
-            observed: guests.into_iter().map(observed).collect(),
-            links,
+            observed: guests,
+            links: owned.links,
         };
-        let plan = plan(&input, &self.policy, self.clock.now());
+        let now = self.clock.now();
+        let plan = plan_with_link_guests(&input, owned.link_guests, &self.policy, now);
         snapshot.identities = input.desired;
         snapshot.present_anchors = input.present_anchors;
         phases.lap(Phase::Plan, started);
         Ok(Planned {
             plan,
             groups: group_work,
-            funnel,
-            redemption,
+            funnel: owned.funnel,
+            redemption: owned.redemption,
         })
+    }
+
+    /// The guests (and, where rows ask for Members, the invited members) of the tenant, each
+    /// page converted as it arrives: the Graph form of a large tenant is never all held.
+    async fn read_tenant(
+        &self,
+        snapshot: &SourceSnapshot,
+    ) -> Result<Vec<ObservedGuest>, GraphError> {
+        let mut guests = Vec::new();
+        self.graph
+            .for_each_guest_page(&self.select, |page| {
+                guests.extend(page.into_iter().map(observed));
+                Ok(())
+            })
+            .await?;
+        if self.invited_members || any_member_row(snapshot) {
+            let filter = "creationType eq 'Invitation' and userType eq 'Member'";
+            let members = self.graph.list_users(Some(filter), &self.select).await?;
+            guests.extend(members.into_iter().map(observed));
+        }
+        Ok(guests)
     }
 
     /// One cycle: plan and record it as a run. A failed read is recorded as a failed run.

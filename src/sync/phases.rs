@@ -12,11 +12,13 @@ use tokio::time::Instant;
 pub enum Phase {
     /// Running the source query, decoding, mapping and validating the rows.
     SourceRead,
-    /// Reading the guests (and owned Members, and managed groups) from Graph.
+    /// Reading the guests (and owned Members, and managed groups) from Graph, each page
+    /// decoded into the planner's guests as it arrives.
     TenantRead,
-    /// Reading the links from the state store.
+    /// Reading the links from the state store, each converted as it streams in: the planner's
+    /// links, the redemption summary of the tenant read, the owned counts.
     LinksRead,
-    /// Planning (pure), with the redemption summary of the tenant read.
+    /// Planning (pure).
     Plan,
     /// Recording the plan, the rejections, the conflicts and the run in the state store.
     Record,

@@ -4,7 +4,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::graph::GraphUser;
+use crate::plan::ObservedGuest;
+use crate::plan::hash::FastMap;
 use crate::store::{Link, RedemptionObservation, RedemptionState};
 
 /// What one tenant read says about the redemption of the owned guests.
@@ -14,7 +15,8 @@ pub struct RedemptionSummary {
     pub changes: Vec<RedemptionObservation>,
     /// Owned guests found in the tenant, by state.
     pub counts: BTreeMap<RedemptionState, u64>,
-    /// The `userType` of each owned guest found, by anchor (for the write-back).
+    /// The `userType` of each owned guest found, by anchor (for the write-back; a cycle
+    /// without one leaves it empty).
     pub user_types: HashMap<String, String>,
 }
 
@@ -27,21 +29,66 @@ impl RedemptionSummary {
 
 /// Compares the guests of a tenant read with the live links. A link whose guest the read did
 /// not return is left as it is (the guest may be lagging or gone; the planner decides).
-pub fn summarise(guests: &[GraphUser], links: &[Link]) -> RedemptionSummary {
-    let by_id: HashMap<&str, &GraphUser> = guests.iter().map(|g| (g.id.as_str(), g)).collect();
-    let mut summary = RedemptionSummary {
-        changes: Vec::new(),
-        counts: RedemptionState::ALL.into_iter().map(|s| (s, 0)).collect(),
-        user_types: HashMap::new(),
-    };
-    for link in links.iter().filter(|l| l.deleted_at.is_none()) {
-        let Some(guest) = by_id.get(link.object_id.as_str()) else {
-            continue;
+pub fn summarise(guests: &[ObservedGuest], links: &[Link]) -> RedemptionSummary {
+    let mut tally = Tally::new(guests, true);
+    links.iter().for_each(|link| tally.add(link));
+    tally.finish()
+}
+
+/// [`summarise`] one link at a time, so the links need not all be held at once.
+#[derive(Debug)]
+pub struct Tally<'a> {
+    guests: &'a [ObservedGuest],
+    /// Object id → position of the last guest with it.
+    by_id: FastMap<&'a str, u32>,
+    summary: RedemptionSummary,
+    user_types: bool,
+}
+
+impl<'a> Tally<'a> {
+    /// A tally against the guests of one tenant read; `user_types`: whether to keep
+    /// [`RedemptionSummary::user_types`].
+    pub fn new(guests: &'a [ObservedGuest], user_types: bool) -> Self {
+        let mut by_id = FastMap::default();
+        by_id.reserve(guests.len());
+        let positions = (0..).zip(guests);
+        by_id.extend(positions.map(|(at, g): (u32, _)| (g.object_id.as_str(), at)));
+        let summary = RedemptionSummary {
+            changes: Vec::new(),
+            counts: RedemptionState::ALL.into_iter().map(|s| (s, 0)).collect(),
+            user_types: HashMap::new(),
         };
+        Self {
+            guests,
+            by_id,
+            summary,
+            user_types,
+        }
+    }
+
+    /// The position of the last guest with `object_id`.
+    pub fn find(&self, object_id: &str) -> Option<u32> {
+        self.by_id.get(object_id).copied()
+    }
+
+    /// Counts one link (a deleted one is skipped).
+    pub fn add(&mut self, link: &Link) {
+        self.add_found(link, self.find(&link.object_id));
+    }
+
+    /// [`Self::add`] for a link whose guest [`Self::find`] already returned.
+    pub fn add_found(&mut self, link: &Link, found: Option<u32>) {
+        if link.deleted_at.is_some() {
+            return;
+        }
+        let Some(guest) = found.and_then(|at| self.guests.get(at as usize)) else {
+            return;
+        };
+        let summary = &mut self.summary;
         let state = RedemptionState::from_graph(guest.external_user_state.as_deref());
-        let changed_at = guest.external_user_state_change_date_time;
+        let changed_at = guest.external_user_state_changed_at;
         *summary.counts.entry(state).or_default() += 1;
-        if let Some(user_type) = &guest.user_type {
+        if let Some(user_type) = guest.user_type.as_ref().filter(|_| self.user_types) {
             summary
                 .user_types
                 .insert(link.anchor.clone(), user_type.clone());
@@ -54,7 +101,11 @@ pub fn summarise(guests: &[GraphUser], links: &[Link]) -> RedemptionSummary {
             });
         }
     }
-    summary
+
+    /// The summary of every link added.
+    pub fn finish(self) -> RedemptionSummary {
+        self.summary
+    }
 }
 
 #[cfg(test)]
@@ -86,12 +137,12 @@ mod tests {
         }
     }
 
-    fn guest(id: &str, state: Option<&str>) -> GraphUser {
-        GraphUser {
+    fn guest(id: &str, state: Option<&str>) -> ObservedGuest {
+        super::super::observed(crate::graph::GraphUser {
             id: id.into(),
             external_user_state: state.map(str::to_string),
-            ..GraphUser::default()
-        }
+            ..crate::graph::GraphUser::default()
+        })
     }
 
     #[test]

@@ -56,19 +56,20 @@ pub fn applied_json(attributes: &Attributes) -> serde_json::Value {
     serde_json::to_value(attributes).unwrap_or_default()
 }
 
-/// The attributes a link's `last_applied` JSON holds (unknown properties are skipped).
+/// The attributes a link's `last_applied` JSON holds (unknown properties are skipped), packed
+/// once (the cycle converts every link).
 pub fn attributes_from_json(value: &serde_json::Value) -> Attributes {
-    let mut attributes = Attributes::new();
-    if let Some(map) = value.as_object() {
-        for (name, value) in map {
-            match (Property::from_graph_name(name), value) {
-                (Some(property), serde_json::Value::String(text)) => attributes.set(property, text),
-                (Some(property), serde_json::Value::Null) => attributes.set_null(property),
-                _ => {}
-            }
+    let Some(map) = value.as_object() else {
+        return Attributes::new();
+    };
+    Attributes::from_entry_iter(map.iter().filter_map(|(name, value)| {
+        let property = Property::from_graph_name(name)?;
+        match value {
+            serde_json::Value::String(text) => Some((property, Some(text.as_str()))),
+            serde_json::Value::Null => Some((property, None)),
+            _ => None,
         }
-    }
-    attributes
+    }))
 }
 
 #[cfg(test)]

@@ -48,15 +48,23 @@ pub(super) async fn get(pool: &PgPool, anchor: &str) -> StoreResult<Option<Link>
 }
 
 pub(super) async fn list(pool: &PgPool) -> StoreResult<Vec<Link>> {
-    let sql = format!("SELECT {LINK_COLUMNS} FROM link ORDER BY anchor");
-    // Streamed and decoded row by row: the raw rows of a large table are never all held at
-    // once next to the links made from them.
-    let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(pool);
     let mut links = Vec::new();
-    while let Some(row) = rows.try_next().await? {
-        links.push(link_from_row(&row)?);
-    }
+    for_each(pool, &mut |link| links.push(link)).await?;
     Ok(links)
+}
+
+/// Streamed and decoded row by row: the raw rows of a large table are never all held at once
+/// next to the links made from them.
+pub(super) async fn for_each(
+    pool: &PgPool,
+    each: &mut (dyn FnMut(Link) + Send),
+) -> StoreResult<()> {
+    let sql = format!("SELECT {LINK_COLUMNS} FROM link ORDER BY anchor");
+    let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(pool);
+    while let Some(row) = rows.try_next().await? {
+        each(link_from_row(&row)?);
+    }
+    Ok(())
 }
 
 pub(super) async fn remove(pool: &PgPool, anchor: &str) -> StoreResult<bool> {

@@ -215,6 +215,10 @@ impl Store for PgStore {
         links::list(&self.pool).await
     }
 
+    async fn link_for_each(&self, each: &mut (dyn FnMut(Link) + Send)) -> StoreResult<()> {
+        links::for_each(&self.pool, each).await
+    }
+
     async fn link_remove(&self, anchor: &str) -> StoreResult<bool> {
         links::remove(&self.pool, anchor).await
     }

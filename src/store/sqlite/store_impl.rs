@@ -218,6 +218,11 @@ impl Store for SqliteStore {
         links::list(&self.reader).await
     }
 
+    async fn link_for_each(&self, each: &mut (dyn FnMut(Link) + Send)) -> StoreResult<()> {
+        links::list(&self.reader).await?.into_iter().for_each(each);
+        Ok(())
+    }
+
     async fn link_remove(&self, anchor: &str) -> StoreResult<bool> {
         links::remove(&self.writer, anchor).await
     }

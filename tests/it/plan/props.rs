@@ -189,6 +189,23 @@ proptest! {
     }
 
     #[test]
+    fn guest_positions_from_the_caller_plan_the_same(world in world_strategy()) {
+        // What the cycle hands over: per link, the last guest with its object id.
+        let mut last = std::collections::BTreeMap::new();
+        for (at, guest) in world.observed.iter().enumerate() {
+            last.insert(guest.object_id.as_str(), at as u32);
+        }
+        let positions: Vec<u32> = world
+            .links
+            .iter()
+            .map(|l| last.get(l.object_id.as_str()).copied().unwrap_or(u32::MAX))
+            .collect();
+        let policy = PlanPolicy::default();
+        let given = guestsync::plan::plan_with_link_guests(&world, positions, &policy, now());
+        prop_assert_eq!(given, plan(&world, &policy, now()));
+    }
+
+    #[test]
     fn no_action_names_an_unowned_unmatched_guest(world in world_strategy()) {
         let p = plan(&world, &PlanPolicy::default(), now());
         let allowed = simulate::owned_or_matched(&world);

@@ -212,6 +212,12 @@ pub async fn links_follow_complete(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(store.link_list().await.unwrap()[0].deleted_at, Some(at(21)));
+    let mut streamed = Vec::new();
+    store
+        .link_for_each(&mut |link| streamed.push(link))
+        .await
+        .unwrap();
+    assert_eq!(streamed, store.link_list().await.unwrap());
     assert!(store.link_remove("a").await.unwrap());
     assert!(!store.link_remove("a").await.unwrap());
     assert!(store.link_list().await.unwrap().is_empty());
