@@ -96,21 +96,7 @@ pub fn preview_json(preview: &Preview) -> serde_json::Value {
 
 /// The end of `guestsync sync --once`.
 pub fn cycle_summary(report: &CycleReport, drained: &DrainReport) {
-    let c = &report.counts;
-    println!(
-        "run {}: read {}, rejected {}, held {}, invited {}, adopted {}, updated {}, enabled {}, disabled {}, re-invited {}, unchanged {}",
-        report.run_id,
-        c.read,
-        c.rejected,
-        c.held_conflicts,
-        c.invites,
-        c.adopts,
-        c.updates,
-        c.enables,
-        c.disables,
-        c.reinvites,
-        c.unchanged
-    );
+    println!("{}", summary_line(report));
     let states: Vec<String> = drained
         .counts
         .iter()
@@ -130,6 +116,38 @@ pub fn cycle_summary(report: &CycleReport, drained: &DrainReport) {
             drained.dead()
         );
     }
+}
+
+/// The first line of [`cycle_summary`]: every count of the run, the rarer ones only when not
+/// zero, so the outcomes add up to the rows read.
+fn summary_line(report: &CycleReport) -> String {
+    let c = &report.counts;
+    let mut line = format!(
+        "run {}: read {}, rejected {}, held {}, invited {}, adopted {}, updated {}, enabled {}, disabled {}, re-invited {}, unchanged {}",
+        report.run_id,
+        c.read,
+        c.rejected,
+        c.held_conflicts,
+        c.invites,
+        c.adopts,
+        c.updates,
+        c.enables,
+        c.disables,
+        c.reinvites,
+        c.unchanged
+    );
+    let rarer = [
+        ("deleted", c.deletes),
+        ("renewed", c.renewals),
+        ("restored", c.restores),
+        ("e-mail changed", c.email_changes),
+        ("out of scope", report.out_of_scope),
+        ("waiting for replication", report.waiting_for_replication),
+    ];
+    for (what, n) in rarer.into_iter().filter(|(_, n)| *n > 0) {
+        line.push_str(&format!(", {what} {n}"));
+    }
+    line
 }
 
 /// `guestsync runs`; `dead` counts the dead items each run planned.
@@ -220,5 +238,48 @@ pub fn redemption_summary(
             .map(|(s, n)| format!("{} {n}", s.as_str()))
             .collect();
         println!("invitation mails: {}", mails.join(", "));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::RunCounts;
+
+    fn report(counts: RunCounts) -> CycleReport {
+        CycleReport {
+            run_id: 7,
+            outcome: RunOutcome::Succeeded,
+            counts,
+            held_disables: 0,
+            redemption: Default::default(),
+            phases: Default::default(),
+            waiting_for_replication: 0,
+            out_of_scope: 0,
+        }
+    }
+
+    #[test]
+    fn the_summary_names_the_rarer_outcomes_only_when_they_happened() {
+        let counts = RunCounts {
+            read: 301,
+            invites: 22,
+            unchanged: 279,
+            ..RunCounts::default()
+        };
+        let quiet = summary_line(&report(counts.clone()));
+        assert!(quiet.ends_with("re-invited 0, unchanged 279"), "{quiet}");
+        let line = summary_line(&CycleReport {
+            waiting_for_replication: 4,
+            out_of_scope: 2,
+            ..report(RunCounts {
+                restores: 1,
+                ..counts
+            })
+        });
+        assert!(
+            line.ends_with("unchanged 279, restored 1, out of scope 2, waiting for replication 4"),
+            "{line}"
+        );
     }
 }

@@ -51,6 +51,11 @@ pub struct CycleReport {
     pub redemption: Redemption,
     /// How long each phase took.
     pub phases: PhaseTimings,
+    /// Anchors whose only difference from the tenant is guestsync's own write, not yet
+    /// replicated (nothing to do, looked at again next cycle).
+    pub waiting_for_replication: u64,
+    /// Identities the `[[scope]]` rules leave out.
+    pub out_of_scope: u64,
 }
 
 impl CycleReport {
@@ -68,6 +73,8 @@ impl CycleReport {
             held_disables,
             redemption: preview.funnel,
             phases: preview.phases,
+            waiting_for_replication: preview.plan.counts.pending_replication,
+            out_of_scope: preview.plan.counts.out_of_scope,
         }
     }
 
