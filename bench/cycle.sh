@@ -199,6 +199,17 @@ psql_reference() { # db → seconds of the warm \copy
     secs "$(awk -v m="$ms" 'BEGIN { print m / 1000 }')"
 }
 
+# The wall time in seconds of a `/usr/bin/time -v` report.
+wall_seconds() {
+    sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$1" |
+        awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.3f", s }'
+}
+
+# The peak resident set size in KiB of a `/usr/bin/time -v` report.
+peak_rss_kb() {
+    sed -n 's/.*Maximum resident set size (kbytes): //p' "$1"
+}
+
 phase() { # name file → seconds from the "cycle phases:" line
     sed -n "s/.*cycle phases:.*$1 \\([0-9.]*\\) s.*/\\1/p" "$2" | tail -n 1
 }
@@ -220,9 +231,8 @@ plan_only() { # n src dir emulator_base: `guestsync plan` (table) on an unlinked
     /usr/bin/time -v "$bin" -c "$dir/guestsync.toml" plan >"$dir/plan.out" 2>"$dir/time.out"
     writes_after=$(counter "$base" writes_total)
     local wall rss_kb source tenant links plan ratio adopts
-    wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$dir/time.out" |
-        awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.3f", s }')
-    rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$dir/time.out")
+    wall=$(wall_seconds "$dir/time.out")
+    rss_kb=$(peak_rss_kb "$dir/time.out")
     source=$(phase "source read" "$dir/plan.out")
     tenant=$(phase "tenant read" "$dir/plan.out")
     links=$(phase "links read" "$dir/plan.out")
@@ -292,9 +302,8 @@ run_one() {
     grep -q "unchanged $n\$" "$dir/measured.out" || { echo "measured cycle was not unchanged:" >&2; cat "$dir/measured.out" >&2; exit 1; }
 
     local wall rss_kb source tenant links plan record writes ratio
-    wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$dir/time.out" |
-        awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.3f", s }')
-    rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$dir/time.out")
+    wall=$(wall_seconds "$dir/time.out")
+    rss_kb=$(peak_rss_kb "$dir/time.out")
     source=$(phase "source read" "$dir/measured.out")
     tenant=$(phase "tenant read" "$dir/measured.out")
     links=$(phase "links read" "$dir/measured.out")
