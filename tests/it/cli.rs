@@ -11,16 +11,6 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::support::world::World;
 
-fn guestsync(world: &World) -> tokio::process::Command {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_guestsync"));
-    command
-        .env_clear()
-        .envs(world.env())
-        .stdin(Stdio::null())
-        .kill_on_drop(true);
-    command
-}
-
 async fn stdout_of(command: &mut tokio::process::Command) -> (i32, String) {
     let output = command.output().await.unwrap();
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
@@ -33,7 +23,7 @@ async fn plan_and_runs_show_rejected_and_held_rows_with_reasons() {
     rows.extend(bad_rows());
     let world = World::start(Knobs::default(), Vec::new(), &rows).await;
 
-    let (code, plan) = stdout_of(guestsync(&world).arg("plan")).await;
+    let (code, plan) = stdout_of(world.command().arg("plan")).await;
     assert_eq!(code, 0, "{plan}");
     for expected in [
         "invite",
@@ -50,15 +40,15 @@ async fn plan_and_runs_show_rejected_and_held_rows_with_reasons() {
     }
     assert!(world.emulator.users().is_empty(), "plan wrote to Graph");
 
-    let (code, json) = stdout_of(guestsync(&world).args(["plan", "--json"])).await;
+    let (code, json) = stdout_of(world.command().args(["plan", "--json"])).await;
     assert_eq!(code, 0);
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(json["rejected"].as_array().unwrap().len(), 4);
     assert_eq!(json["held"].as_array().unwrap().len(), 2);
 
-    let (code, sync) = stdout_of(guestsync(&world).args(["sync", "--once"])).await;
+    let (code, sync) = stdout_of(world.command().args(["sync", "--once"])).await;
     assert_eq!(code, 0, "{sync}");
-    let (code, runs) = stdout_of(guestsync(&world).args(["runs", "1"])).await;
+    let (code, runs) = stdout_of(world.command().args(["runs", "1"])).await;
     assert_eq!(code, 0);
     for expected in ["U+200B", "300", "shared@partner.example"] {
         assert!(
@@ -71,7 +61,8 @@ async fn plan_and_runs_show_rejected_and_held_rows_with_reasons() {
 #[tokio::test]
 async fn configuration_errors_exit_2_naming_the_key() {
     let world = World::start(Knobs::default(), Vec::new(), &[]).await;
-    let output = guestsync(&world)
+    let output = world
+        .command()
         .arg("check")
         .env("GUESTSYNC__WORKERS__COUNT", "zero")
         .env("GUESTSYNC__GRAPH__BSE_URL", "x")
@@ -88,7 +79,8 @@ async fn an_unknown_mapped_property_stops_start_up_naming_it() {
     let world = World::start(Knobs::default(), Vec::new(), &[]).await;
     let config = world.dir.path().join("mapping.toml");
     std::fs::write(&config, "[mapping.favouriteColour]\ncolumn = \"colour\"\n").unwrap();
-    let output = guestsync(&world)
+    let output = world
+        .command()
         .arg("--config")
         .arg(&config)
         .arg("check")
@@ -108,13 +100,11 @@ async fn the_brake_holds_until_guestsync_approve() {
     let rows: Vec<_> = partner_rows(40).into_iter().take(40).collect();
     let world = World::start(Knobs::default(), Vec::new(), &rows).await;
     assert_eq!(
-        stdout_of(guestsync(&world).args(["sync", "--once"]))
-            .await
-            .0,
+        stdout_of(world.command().args(["sync", "--once"])).await.0,
         0
     );
     world.set_rows(&rows[..30]).await;
-    let (code, held) = stdout_of(guestsync(&world).args(["sync", "--once"])).await;
+    let (code, held) = stdout_of(world.command().args(["sync", "--once"])).await;
     assert_eq!(code, 1, "a held run exits 1:\n{held}");
     let enabled = |world: &World| {
         rows[30..]
@@ -123,9 +113,9 @@ async fn the_brake_holds_until_guestsync_approve() {
             .count()
     };
     assert_eq!(enabled(&world), 10);
-    let (code, approved) = stdout_of(guestsync(&world).args(["approve", "2"])).await;
+    let (code, approved) = stdout_of(world.command().args(["approve", "2"])).await;
     assert_eq!(code, 0, "{approved}");
-    let (code, after) = stdout_of(guestsync(&world).args(["sync", "--once"])).await;
+    let (code, after) = stdout_of(world.command().args(["sync", "--once"])).await;
     assert_eq!(
         code, 0,
         "approved disables were held a second time:\n{after}"
@@ -175,7 +165,8 @@ async fn sigterm_stops_the_daemon_and_releases_its_leases_at_once() {
         ..Knobs::default()
     };
     let world = World::start(knobs, Vec::new(), &rows).await;
-    let mut daemon = guestsync(&world)
+    let mut daemon = world
+        .command()
         .arg("run")
         .env("GUESTSYNC__WORKERS__LEASE", "10m")
         .stdout(Stdio::null())
@@ -223,15 +214,15 @@ async fn an_invitation_graph_refuses_is_dead_with_graphs_error_and_counted_as_fa
     rows.push(own_domain);
     let world = World::start(Knobs::default(), Vec::new(), &rows).await;
 
-    let (code, sync) = stdout_of(guestsync(&world).args(["sync", "--once"])).await;
+    let (code, sync) = stdout_of(world.command().args(["sync", "--once"])).await;
     assert_eq!(code, 1, "dead items exit 1:\n{sync}");
-    let (_, dead) = stdout_of(guestsync(&world).args(["items", "--state", "dead"])).await;
+    let (_, dead) = stdout_of(world.command().args(["items", "--state", "dead"])).await;
     assert!(dead.contains("OWN1") && dead.contains("400"), "{dead}");
     assert!(
         dead.contains("request-id") && !dead.contains("request-id -)"),
         "{dead}"
     );
-    let (_, runs) = stdout_of(guestsync(&world).arg("runs")).await;
+    let (_, runs) = stdout_of(world.command().arg("runs")).await;
     let run_line = runs.lines().nth(1).unwrap_or_default();
     assert!(run_line.trim_end().ends_with(" 1"), "FAILED column: {runs}");
     assert_eq!(

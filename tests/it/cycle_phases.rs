@@ -12,16 +12,6 @@ use tokio_util::sync::CancellationToken;
 
 use crate::support::world::World;
 
-fn guestsync(world: &World) -> tokio::process::Command {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_guestsync"));
-    command
-        .env_clear()
-        .envs(world.env())
-        .stdin(Stdio::null())
-        .kill_on_drop(true);
-    command
-}
-
 #[tokio::test]
 async fn a_recorded_cycle_reports_every_phase() {
     let rows: Vec<_> = partner_rows(12).into_iter().take(12).collect();
@@ -53,7 +43,8 @@ async fn sync_once_and_plan_json_print_the_phases() {
     let rows: Vec<_> = partner_rows(6).into_iter().take(6).collect();
     let world = World::start(Knobs::default(), Vec::new(), &rows).await;
 
-    let output = guestsync(&world)
+    let output = world
+        .command()
         .args(["sync", "--once"])
         .output()
         .await
@@ -74,7 +65,8 @@ async fn sync_once_and_plan_json_print_the_phases() {
         assert!(line.contains(name), "{name} missing: {line}");
     }
 
-    let output = guestsync(&world)
+    let output = world
+        .command()
         .args(["plan", "--json"])
         .output()
         .await

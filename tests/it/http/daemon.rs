@@ -15,15 +15,10 @@ fn free_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
+/// [`World::command`] with its output discarded.
 fn guestsync(world: &World) -> tokio::process::Command {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_guestsync"));
-    command
-        .env_clear()
-        .envs(world.env())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true);
+    let mut command = world.command();
+    command.stdout(Stdio::null()).stderr(Stdio::null());
     command
 }
 

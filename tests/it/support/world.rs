@@ -52,6 +52,18 @@ impl World {
         format!("sqlite://{}", self.dir.path().join("state.db").display())
     }
 
+    /// The guestsync binary configured for this world (nothing else of the caller's
+    /// environment), no stdin, killed when dropped.
+    pub fn command(&self) -> tokio::process::Command {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_guestsync"));
+        command
+            .env_clear()
+            .envs(self.env())
+            .stdin(std::process::Stdio::null())
+            .kill_on_drop(true);
+        command
+    }
+
     /// The environment that configures guestsync for this world.
     pub fn env(&self) -> Vec<(String, String)> {
         let config = self.emulator.config();
