@@ -289,6 +289,13 @@ async fn main() {
         counters.during_any_retry_after
     );
     println!(
+        "peak writes arriving in any 1 s window {} ({:.2} × B), in any 10 s window {} ({:.3} × 10 B)",
+        counters.peak_writes_in_1s,
+        counters.peak_writes_in_1s as f64 / args.budget,
+        counters.peak_writes_in_10s,
+        counters.peak_writes_in_10s as f64 / (10.0 * args.budget)
+    );
+    println!(
         "| {} | {} | {} | {writes} | {wall:.0} | {steady:.1} | {:.1} % | {} | {:.3} % | {} / {} |",
         args.budget,
         args.mode_name,

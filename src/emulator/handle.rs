@@ -29,6 +29,13 @@ pub struct Counters {
     /// 429s answered to POST/PATCH/DELETE requests (batch items included), a part of `throttled`.
     #[serde(default)]
     pub writes_throttled: u64,
+    /// The most writes (as counted in `writes_total`, throttled ones included) that arrived in
+    /// any sliding window of one second.
+    #[serde(default)]
+    pub peak_writes_in_1s: u64,
+    /// The most writes that arrived in any sliding window of ten seconds.
+    #[serde(default)]
+    pub peak_writes_in_10s: u64,
     /// Requests received while a `Retry-After` this emulator sent for their bucket was in force.
     pub during_retry_after: u64,
     /// Requests received while any announced `Retry-After` window was in force.

@@ -39,6 +39,7 @@ mod state;
 mod throttle;
 mod token;
 mod users;
+mod write_peaks;
 
 pub use config::{
     AnswerFault, AnswerFaultKind, Budget, EmulatorConfig, InvitationDenial, Knobs, RetryAfterMode,

@@ -59,6 +59,8 @@ pub(crate) fn count(inner: &mut Inner, req: &GraphRequest) {
     *c.requests_by_route.entry(template(req)).or_default() += 1;
     if Kind::of(&req.method) == Kind::Write && req.segments != ["$batch"] {
         c.writes_total += 1;
+        inner.write_peaks.record(Instant::now());
+        [c.peak_writes_in_1s, c.peak_writes_in_10s] = inner.write_peaks.peaks();
     }
 }
 

@@ -15,6 +15,7 @@ use tokio::time::{Duration, Instant};
 use super::config::{EmulatorConfig, Knobs};
 use super::handle::Counters;
 use super::throttle::Throttle;
+use super::write_peaks::WritePeaks;
 use crate::clock::Clock;
 
 /// A user object as stored: the newest version and, while replication lags, the version that
@@ -65,6 +66,8 @@ pub(crate) struct Inner {
     pub invitations: Vec<Value>,
     /// Redeem tickets (`rd` of an issued redeem URL) → the invited user's id.
     pub redeem_tickets: HashMap<String, String>,
+    /// The busiest windows of writes so far (copied into the counters).
+    pub write_peaks: WritePeaks,
 }
 
 /// State shared by every request handler.
@@ -94,6 +97,7 @@ impl Shared {
             storm_until: knobs_storm_end(&config.knobs, Instant::now()),
             invitations: Vec::new(),
             redeem_tickets: HashMap::new(),
+            write_peaks: WritePeaks::default(),
         };
         Self {
             config,
