@@ -6,6 +6,7 @@ mod support;
 
 mod admin_api;
 mod cli;
+mod container;
 mod crash;
 mod cycle_phases;
 mod emulator;
