@@ -5,7 +5,7 @@
 //! Private PostgreSQL servers come from `support::private_pg`, never the shared one.
 
 pub mod checks;
-mod daemon;
+pub mod daemon;
 mod seeded;
 mod source_stop;
 mod store_restart;
