@@ -38,7 +38,8 @@ pub enum Command {
     /// Serve the built-in Microsoft Graph emulator (for rehearsals, tests and the demo).
     Emulator(EmulatorArgs),
     /// Run the embedded default end to end: a SQLite source with sample partners, the emulator
-    /// with throttling and faults, the sync engine; then print the summary.
+    /// with throttling and faults, two cycles with their summary, then the daemon with the
+    /// status page until Ctrl-C (`--once`: stop after the summary).
     Demo(DemoArgs),
     /// The daemon: a cycle every `sync.interval`, workers applying the queue, health and
     /// metrics served on `http.listen`.
@@ -83,6 +84,13 @@ pub struct DemoArgs {
     /// Number of sample partners (bad sample rows are added to these).
     #[arg(long, default_value_t = 300)]
     pub partners: usize,
+    /// Where the daemon serves the status page, probes, metrics and admin API after the two
+    /// cycles.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// Stop after the two cycles and their summary instead of going on as the daemon.
+    #[arg(long)]
+    pub once: bool,
 }
 
 /// Options of `guestsync health`.

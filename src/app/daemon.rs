@@ -6,6 +6,7 @@
 //! PostgreSQL, only the leader runs cycles and rescues expired leases
 //! ([`crate::replicas::leadership`]); a replica that becomes the leader runs a cycle at once.
 
+use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -14,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::build::{Parts, parts};
 use super::http;
-use crate::http::{AppState, HealthState};
+use crate::http::{AppState, HealthState, MetricsExporter};
 use crate::ops::{CycleRunner, RunnerError};
 use crate::settings::Settings;
 
@@ -23,14 +24,24 @@ const GAUGES_EVERY: Duration = Duration::from_secs(15);
 
 /// Runs until SIGINT or SIGTERM.
 pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
-    let exporter = http::global_exporter()?;
+    run_with(settings, http::global_exporter()?, |_| {}).await
+}
+
+/// [`run`] with the process's metrics `exporter` already installed, calling `serving` with the
+/// bound HTTP address once the surface is up (the demo prints it).
+pub async fn run_with(
+    settings: &Settings,
+    exporter: MetricsExporter,
+    serving: impl FnOnce(SocketAddr),
+) -> anyhow::Result<ExitCode> {
     let parts = parts(settings).await?;
     let health = HealthState::new();
     let state = http::app_state(http::probes(settings, &parts, health.clone()), exporter);
     let runner = http::runner(settings, &parts, health.clone(), state.page.clone());
     let api = http::admin_api(settings, &parts, runner.clone());
     let cancel = CancellationToken::new();
-    let server = http::start(settings, state.clone(), api, cancel.clone()).await?;
+    let (bound, server) = http::start(settings, state.clone(), api, cancel.clone()).await?;
+    serving(bound);
     let pool = {
         let (pool, cancel) = (parts.pool.clone(), cancel.clone());
         tokio::spawn(async move { pool.run(cancel).await })

@@ -2,6 +2,7 @@
 //! and the admin API from the parts, binds `http.listen`, logs the bound address and serves
 //! until cancelled.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -74,24 +75,25 @@ pub fn runner(
 }
 
 /// Binds `http.listen` and serves health, metrics and `extra` (the admin API) until `cancel`
-/// fires.
+/// fires; returns the bound address with the server's task.
 pub async fn start(
     settings: &Settings,
     state: AppState,
     extra: Router,
     cancel: CancellationToken,
-) -> anyhow::Result<JoinHandle<()>> {
+) -> anyhow::Result<(SocketAddr, JoinHandle<()>)> {
     let listen = settings.http.listen;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("http.listen: cannot listen on {listen}"))?;
     let bound = listener.local_addr()?;
     tracing::info!(address = %bound, "serving the status page /, /health/live, /health/ready and /metrics");
-    Ok(tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         if let Err(error) = serve(listener, router(state).merge(extra), cancel).await {
             tracing::error!(%error, "the HTTP server stopped");
         }
-    }))
+    });
+    Ok((bound, task))
 }
 
 /// A Prometheus exporter installed as the process recorder (once per process).

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use guestsync::emulator::Knobs;
 
+use crate::crash::daemon::poll_until;
 use crate::http::rows;
 use crate::support::world::World;
 
@@ -262,9 +263,8 @@ fn volume(runtime: &[Instruction]) -> String {
 
 /// Runs the healthcheck command until it exits 0 (bounded by two minutes, the start period).
 async fn wait_healthy(world: &World, env: &[(String, String)], command: &[String]) {
-    let started = tokio::time::Instant::now();
-    loop {
-        let status = world
+    let healthy = async || {
+        world
             .command()
             .envs(env.iter().cloned())
             .args(&command[1..])
@@ -272,16 +272,11 @@ async fn wait_healthy(world: &World, env: &[(String, String)], command: &[String
             .stderr(Stdio::null())
             .status()
             .await
-            .unwrap();
-        if status.success() {
-            return;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "HEALTHCHECK never passed"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+            .unwrap()
+            .success()
+    };
+    let (limit, every) = (Duration::from_secs(120), Duration::from_millis(200));
+    poll_until("the HEALTHCHECK passes", limit, every, healthy).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

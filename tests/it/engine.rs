@@ -104,12 +104,7 @@ async fn a_source_that_fails_half_way_or_turns_empty_disables_nobody() {
     let (report, _) = world.sync_once().await;
     assert!(report.is_held());
     assert_eq!(report.held_disables, 40);
-    let disabled = world
-        .emulator
-        .users()
-        .into_iter()
-        .filter(|u| u["accountEnabled"] == false)
-        .count();
+    let disabled = world.disabled_users();
     assert_eq!(disabled, 0);
 }
 

@@ -167,12 +167,7 @@ async fn fails_and_disables_nobody(world: &World, query: &str, kill: Option<(Ser
         Default::default(),
         "planned after a failed read: {run:?}"
     );
-    let disabled = world
-        .emulator
-        .users()
-        .into_iter()
-        .filter(|u| u["accountEnabled"] == false)
-        .count();
+    let disabled = world.disabled_users();
     assert_eq!(disabled, 0, "{query}");
 }
 

@@ -9,6 +9,7 @@ mod cli;
 mod container;
 mod crash;
 mod cycle_phases;
+mod demo;
 mod emulator;
 mod engine;
 mod engine_sources;

@@ -121,12 +121,7 @@ async fn a_held_run_is_approved_through_the_api() {
     assert_eq!((status, &body["queued"]), (200, &10.into()), "{body}");
     assert_eq!(api.call("post", &approve, None).await.0, 409);
     api.drain().await;
-    let disabled = world
-        .emulator
-        .users()
-        .iter()
-        .filter(|u| u["accountEnabled"] == false)
-        .count();
+    let disabled = world.disabled_users();
     assert_eq!(disabled, 10);
     let ready = api.ready().await.1;
     let checks: Vec<&str> = ready["checks"]

@@ -121,6 +121,15 @@ impl World {
         (report, drained)
     }
 
+    /// How many live users of the emulator are disabled.
+    pub fn disabled_users(&self) -> usize {
+        self.emulator
+            .users()
+            .iter()
+            .filter(|u| u["accountEnabled"] == false)
+            .count()
+    }
+
     /// The live users the emulator holds whose mail is `mail` (case-insensitive).
     pub fn users_with_mail(&self, mail: &str) -> Vec<serde_json::Value> {
         self.emulator
