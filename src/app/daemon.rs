@@ -37,7 +37,7 @@ pub async fn run_with(
     let parts = parts(settings).await?;
     let health = HealthState::new();
     let state = http::app_state(http::probes(settings, &parts, health.clone()), exporter);
-    let runner = http::runner(settings, &parts, health.clone(), state.page.clone());
+    let runner = http::runner(settings, &parts, health.clone());
     let api = http::admin_api(settings, &parts, runner.clone());
     let cancel = CancellationToken::new();
     let (bound, server) = http::start(settings, state.clone(), api, cancel.clone()).await?;

@@ -48,12 +48,7 @@ pub fn admin_api(settings: &Settings, parts: &Parts, runner: Arc<CycleRunner>) -
 }
 
 /// The cycle runner of the daemon (shared by the schedule and the admin API).
-pub fn runner(
-    settings: &Settings,
-    parts: &Parts,
-    health: HealthState,
-    page: PageState,
-) -> Arc<CycleRunner> {
+pub fn runner(settings: &Settings, parts: &Parts, health: HealthState) -> Arc<CycleRunner> {
     let q = &settings.quarantine;
     let policy = QuarantinePolicy {
         error_ratio: q.error_ratio,
@@ -69,7 +64,6 @@ pub fn runner(
             parts.tally.clone(),
             policy,
         )
-        .with_page(page)
         .with_leadership(parts.leadership.clone()),
     )
 }

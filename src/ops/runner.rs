@@ -16,7 +16,7 @@ use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
-use crate::http::{HealthState, PageState};
+use crate::http::HealthState;
 use crate::quarantine::{CallTally, QuarantinePolicy, cause_of, decide, enter, item_failed_with};
 use crate::replicas::Leadership;
 use crate::store::{ControlState, ItemFilter, ItemState, Store, StoreError};
@@ -66,7 +66,6 @@ pub struct CycleRunner {
     tally: CallTally,
     policy: QuarantinePolicy,
     lock: Mutex<()>,
-    page: Option<PageState>,
     leadership: Option<Arc<Leadership>>,
 }
 
@@ -88,15 +87,8 @@ impl CycleRunner {
             tally,
             policy,
             lock: Mutex::new(()),
-            page: None,
             leadership: None,
         }
-    }
-
-    /// Also records each cycle's outcome on the status page.
-    pub fn with_page(mut self, page: PageState) -> Self {
-        self.page = Some(page);
-        self
     }
 
     /// Runs cycles only while this replica leads ([`RunnerError::NotLeader`] otherwise).
@@ -159,9 +151,6 @@ impl CycleRunner {
             None => cycle.await,
         };
         self.health.record_result(self.clock.now(), &result);
-        if let Some(page) = &self.page {
-            page.record_cycle(self.clock.now(), &result);
-        }
         if let Err(CycleError::Tenant(error)) = &result
             && let Some(cause) = cause_of(error)
         {

@@ -229,6 +229,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Live links (not deleted) by redemption state; every state present, zeros included; a
     /// link no cycle has observed yet counts as unknown.
     async fn link_redemption_counts(&self) -> StoreResult<BTreeMap<RedemptionState, u64>>;
+    /// Live links guestsync made by inviting (adopted guests are not counted): the top of the
+    /// status page's redemption funnel.
+    async fn link_invited_count(&self) -> StoreResult<u64>;
 
     /// Claims up to `limit` pending invitation mails due at `now`, leased until `now + lease`.
     async fn mail_claim(

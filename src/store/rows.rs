@@ -12,6 +12,11 @@ pub(crate) const ITEM_COLUMNS: &str = "anchor, action, desired_hash, payload, de
     applied_gen, state, attempts, run_after, lease_owner, lease_until, lease_token, last_error, \
     run_id, created_at, updated_at";
 
+/// Live links (not deleted) that guestsync made by inviting (adopted guests have no
+/// `invited_at`); the same SQL on both backends.
+pub(crate) const INVITED_LINKS_SQL: &str =
+    "SELECT COUNT(*) FROM link WHERE deleted_at IS NULL AND invited_at IS NOT NULL";
+
 /// Parses a stored item state.
 pub(crate) fn parse_state(s: &str) -> StoreResult<ItemState> {
     ItemState::parse(s).ok_or_else(|| StoreError::Corrupt(format!("item state {s:?}")))

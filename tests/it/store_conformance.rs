@@ -86,6 +86,7 @@ macro_rules! for_each_case {
             leader::attempts_keep_their_claim_time,
             redemption::redemption_changes_are_recorded_with_first_seen_time,
             redemption::redemption_of_many_links_is_one_statement,
+            redemption::invited_count_is_live_links_made_by_inviting,
             redemption::invitation_mail_is_queued_with_the_invite_and_sent_once,
             redemption::mail_failures_retry_then_give_up_and_show_on_the_item,
             lifecycle::renewals_are_counted_per_guest_and_address,

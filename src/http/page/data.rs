@@ -7,10 +7,13 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::history::{Sample, SeenRedemption};
+use super::history::Sample;
 use crate::http::ready::Readiness;
 use crate::http::routes::AppState;
-use crate::store::{HeldStatus, ItemFilter, ItemState, RunId, RunOutcome, RunRecord};
+use crate::store::{
+    HeldStatus, ItemFilter, ItemState, RedemptionState, RunId, RunOutcome, RunRecord, Store,
+};
+use crate::sync::Redemption;
 
 /// How many runs the page shows.
 const RUNS_SHOWN: u32 = 20;
@@ -34,8 +37,9 @@ pub struct PageData {
     pub dead: Result<Vec<DeadRow>, String>,
     /// The throttle samples, oldest first.
     pub throttle: Vec<Sample>,
-    /// The redemption funnel, once a cycle has read the tenant.
-    pub funnel: Option<SeenRedemption>,
+    /// The owned guests by redemption, as the state store holds them (each cycle records what
+    /// the tenant read showed); or why they could not be read.
+    pub funnel: Result<Redemption, String>,
 }
 
 /// One run as the page shows it.
@@ -87,7 +91,7 @@ pub struct DeadRow {
 /// Reads everything the page shows.
 pub async fn gather(state: &AppState) -> PageData {
     let probes = &state.probes;
-    let (readiness, runs, queue, dead) = tokio::join!(
+    let (readiness, runs, queue, dead, funnel) = tokio::join!(
         probes.readiness(),
         probes.store.run_list(RUNS_SHOWN),
         probes.store.item_counts(),
@@ -96,6 +100,7 @@ pub async fn gather(state: &AppState) -> PageData {
             limit: DEAD_READ,
             ..ItemFilter::default()
         }),
+        funnel(&*probes.store),
     );
     let dead = dead.map_err(|e| e.to_string());
     let runs = runs.map_err(|e| e.to_string()).map(|runs| {
@@ -109,14 +114,26 @@ pub async fn gather(state: &AppState) -> PageData {
         queue: queue.map_err(|e| e.to_string()),
         dead: dead.map(|items| recent_dead(&items)),
         throttle: state.page.samples(),
-        funnel: funnel(state).await,
+        funnel,
     }
 }
 
-/// The redemption funnel (invited → pending → accepted). Today: the counts the last cycle's
-/// tenant read saw. The one place to re-point when redemption is tracked in the store.
-pub async fn funnel(state: &AppState) -> Option<SeenRedemption> {
-    state.page.last_redemption()
+/// The redemption funnel (invited → pending → accepted) from the state store: the same on
+/// every replica, and there from the start (not only after this process's first cycle).
+pub async fn funnel(store: &dyn Store) -> Result<Redemption, String> {
+    let (counts, invited) =
+        tokio::join!(store.link_redemption_counts(), store.link_invited_count());
+    let (counts, invited) = (
+        counts.map_err(|e| e.to_string())?,
+        invited.map_err(|e| e.to_string())?,
+    );
+    let count = |state| counts.get(&state).copied().unwrap_or(0);
+    Ok(Redemption {
+        owned: counts.values().sum(),
+        invited,
+        pending: count(RedemptionState::Pending),
+        accepted: count(RedemptionState::Accepted),
+    })
 }
 
 fn errors_by_run(dead: &[crate::store::ItemRecord]) -> BTreeMap<RunId, u64> {

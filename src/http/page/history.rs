@@ -1,7 +1,7 @@
 //! What the status page remembers in memory: a bounded ring of throttle samples (taken on the
-//! daemon's gauge tick) and the redemption counts of the last cycle's tenant read. Held by
-//! [`PageState`] on the app state; no globals. Lost on restart, by design: it is a glance,
-//! not a record.
+//! daemon's gauge tick). Held by [`PageState`] on the app state; no globals. Lost on restart,
+//! by design: it is a glance, not a record. Everything else on the page is read from the state
+//! store, so every replica shows the same.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -11,7 +11,6 @@ use chrono::{DateTime, Utc};
 
 use crate::graph::{Throttle, ThrottleTally};
 use crate::http::ready::pause_left;
-use crate::sync::{CycleError, CycleReport, Redemption};
 
 /// How many throttle samples are kept (an hour at the daemon's 15 s gauge tick).
 pub const SAMPLES_KEPT: usize = 240;
@@ -27,24 +26,14 @@ pub struct Sample {
     pub pause_seconds: f64,
 }
 
-/// The redemption counts of one cycle and when the cycle finished.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SeenRedemption {
-    /// When the cycle finished.
-    pub at: DateTime<Utc>,
-    /// What its tenant read saw.
-    pub counts: Redemption,
-}
-
 /// The status page's memory. Cheap to clone (shared inside).
 #[derive(Debug, Clone, Default)]
 pub struct PageState {
     samples: Arc<Mutex<VecDeque<Sample>>>,
-    redemption: Arc<Mutex<Option<SeenRedemption>>>,
 }
 
 impl PageState {
-    /// Empty: no sample, no cycle seen.
+    /// Empty: no sample yet.
     pub fn new() -> Self {
         Self::default()
     }
@@ -72,22 +61,6 @@ impl PageState {
     pub fn samples(&self) -> Vec<Sample> {
         let samples = self.samples.lock().unwrap_or_else(|p| p.into_inner());
         samples.iter().copied().collect()
-    }
-
-    /// Remembers the redemption counts of a cycle that finished at `now` (failed cycles
-    /// leave the last counts in place).
-    pub fn record_cycle(&self, now: DateTime<Utc>, result: &Result<CycleReport, CycleError>) {
-        if let Ok(report) = result {
-            *self.redemption.lock().unwrap_or_else(|p| p.into_inner()) = Some(SeenRedemption {
-                at: now,
-                counts: report.redemption,
-            });
-        }
-    }
-
-    /// The redemption counts of the last cycle that read the tenant.
-    pub fn last_redemption(&self) -> Option<SeenRedemption> {
-        *self.redemption.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 

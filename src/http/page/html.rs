@@ -215,7 +215,7 @@ mod tests {
                 at,
             }]),
             throttle: Vec::new(),
-            funnel: None,
+            funnel: Err(evil.into()),
         };
         let html = render(&data);
         assert!(!html.contains("<script>alert"), "{html}");

@@ -22,7 +22,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-pub use history::{PageState, Sample, SeenRedemption};
+pub use history::{PageState, Sample};
 
 use super::routes::AppState;
 

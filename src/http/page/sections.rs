@@ -101,14 +101,24 @@ pub fn throttling(data: &PageData) -> String {
     out
 }
 
-/// Invited → pending → accepted, as the last tenant read saw the owned guests.
+/// Invited → pending → accepted, as the state store holds the owned guests.
 pub fn funnel(data: &PageData) -> String {
     let mut out = String::from("<h2>Redemption</h2>");
-    let Some(seen) = data.funnel else {
-        out.push_str(r#"<p id="funnel">No cycle has read the tenant yet.</p>"#);
-        return out;
+    let c = match &data.funnel {
+        Ok(counts) if counts.owned == 0 => {
+            out.push_str(r#"<p id="funnel">guestsync owns no guest yet.</p>"#);
+            return out;
+        }
+        Ok(counts) => *counts,
+        Err(error) => {
+            let _ = write!(
+                out,
+                r#"<p id="funnel" class="fail">Cannot read the redemption counts: {}</p>"#,
+                escape(error)
+            );
+            return out;
+        }
     };
-    let c = seen.counts;
     let rows = [
         ("invited", c.invited, "#1f77b4"),
         ("pending acceptance", c.pending, "#ff7f0e"),
@@ -116,10 +126,10 @@ pub fn funnel(data: &PageData) -> String {
     ];
     let _ = write!(
         out,
-        r#"<div id="funnel">{}</div><p class="muted">{} owned guests; seen by the cycle of {}</p>"#,
+        r#"<div id="funnel">{}</div><p class="muted">{} owned guests ({} adopted), as each cycle recorded what Graph reports</p>"#,
         hbars("redemption funnel", &rows),
         c.owned,
-        when(seen.at),
+        c.owned.saturating_sub(c.invited),
     );
     out
 }

@@ -252,6 +252,10 @@ impl Store for PgStore {
         redemption::counts(&self.pool).await
     }
 
+    async fn link_invited_count(&self) -> StoreResult<u64> {
+        redemption::invited(&self.pool).await
+    }
+
     async fn mail_claim(
         &self,
         now: DateTime<Utc>,

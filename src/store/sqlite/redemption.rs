@@ -49,3 +49,10 @@ pub(super) async fn counts(pool: &SqlitePool) -> StoreResult<BTreeMap<Redemption
     .await?;
     tally(rows)
 }
+
+pub(super) async fn invited(pool: &SqlitePool) -> StoreResult<u64> {
+    let n: i64 = sqlx::query_scalar(crate::store::rows::INVITED_LINKS_SQL)
+        .fetch_one(pool)
+        .await?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}

@@ -256,6 +256,10 @@ impl Store for SqliteStore {
         redemption::counts(&self.reader).await
     }
 
+    async fn link_invited_count(&self) -> StoreResult<u64> {
+        redemption::invited(&self.reader).await
+    }
+
     async fn mail_claim(
         &self,
         now: DateTime<Utc>,

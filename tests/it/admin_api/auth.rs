@@ -61,7 +61,7 @@ async fn the_api_is_off_without_a_configured_token() {
     assert!(settings.http.admin_token.is_none());
     let parts = world.parts().await;
     let health = guestsync::http::HealthState::new();
-    let runner = guestsync::app::http::runner(&settings, &parts, health, Default::default());
+    let runner = guestsync::app::http::runner(&settings, &parts, health);
     let app = guestsync::app::http::admin_api(&settings, &parts, runner);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

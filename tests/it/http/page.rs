@@ -21,6 +21,8 @@ struct Synced {
     base: String,
     runs: Vec<i64>,
     forbidden: Vec<String>,
+    /// Guests guestsync invited (all pending): the funnel's figures.
+    invited: usize,
 }
 
 /// Partners (with the sample's bad rows) and one address Graph refuses (dead item `OWN1`);
@@ -41,7 +43,6 @@ async fn synced() -> Synced {
     for _ in 0..2 {
         let result = parts.engine.run_cycle("test").await;
         probes.health.record_result(parts.clock.now(), &result);
-        page.record_cycle(parts.clock.now(), &result);
         runs.push(result.unwrap().run_id);
         parts
             .pool
@@ -59,7 +60,9 @@ async fn synced() -> Synced {
         "ticket".into(),
         "@".into(),
     ];
-    for link in parts.store.link_list().await.unwrap() {
+    let links = parts.store.link_list().await.unwrap();
+    let invited = links.len();
+    for link in links {
         forbidden.extend(link.redeem_url.map(|u| u.expose().to_string()));
         forbidden.push(link.email);
     }
@@ -75,6 +78,7 @@ async fn synced() -> Synced {
         base,
         runs,
         forbidden,
+        invited,
     }
 }
 
@@ -106,6 +110,16 @@ fn assert_page(html: &str, synced: &Synced) {
         assert!(html.contains(section), "{section} missing");
     }
     assert!(html.contains("OWN1"), "the dead item's anchor is listed");
+    // The funnel comes from the state store: this page's process ran no cycle itself.
+    let owned = format!("{} owned guests (0 adopted)", synced.invited);
+    assert!(
+        synced.invited > 0 && html.contains(&owned),
+        "{owned} not on the page"
+    );
+    assert!(
+        html.contains(r#"data-series="pending acceptance""#),
+        "no funnel bars"
+    );
     assert!(html.contains("admin-token"), "admin actions need the token");
     let lower = html.to_lowercase();
     for secret in &synced.forbidden {

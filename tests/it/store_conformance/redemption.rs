@@ -115,6 +115,32 @@ pub async fn redemption_of_many_links_is_one_statement(store: Arc<dyn Store>) {
     assert_eq!(counts[&RedemptionState::Accepted], u64::from(n));
 }
 
+pub async fn invited_count_is_live_links_made_by_inviting(store: Arc<dyn Store>) {
+    assert_eq!(store.link_invited_count().await.unwrap(), 0);
+    // a, b invited; c adopted (no invitation); d invited, then deleted.
+    let items = ["a", "b", "c", "d"]
+        .map(|a| planned(a, "invite", "h1"))
+        .to_vec();
+    record(&*store, t0(), items).await;
+    for _ in 0..4 {
+        let (anchor, t) = claim_one(&*store, "w", t0()).await;
+        let redeem = (anchor != "c").then_some("https://login.example/redeem?rd=x");
+        let link = LinkUpdate::Upsert(fields(&format!("oid-{anchor}"), redeem));
+        store
+            .item_complete(&anchor, t, 1, at(2), link)
+            .await
+            .unwrap();
+    }
+    record(&*store, at(3), vec![planned("d", "delete", "h2")]).await;
+    let (anchor, t) = claim_one(&*store, "w", at(3)).await;
+    assert_eq!(anchor, "d");
+    let gone = LinkUpdate::MarkDeleted;
+    store.item_complete("d", t, 2, at(4), gone).await.unwrap();
+    assert_eq!(store.link_invited_count().await.unwrap(), 2);
+    let counts = store.link_redemption_counts().await.unwrap();
+    assert_eq!(counts.values().sum::<u64>(), 3, "live links: {counts:?}");
+}
+
 fn mail(url: &str) -> InvitationMail {
     InvitationMail {
         email: "x@example.com".into(),
