@@ -145,6 +145,48 @@ async fn a_permanent_smtp_refusal_gives_the_mail_up_and_shows_on_the_item() {
     assert!(sink.mails().is_empty());
 }
 
+/// `security = "starttls"` means STARTTLS required: against a server that does not offer it,
+/// nothing is sent in plain text (neither the password nor the redeem URL), and the item shows
+/// why.
+#[tokio::test]
+async fn starttls_required_sends_nothing_to_a_server_without_it() {
+    let mut world = World::start(Knobs::default(), Vec::new(), &rows(1)).await;
+    let sink = SmtpSink::start().await;
+    with_smtp(&mut world, sink.addr.port());
+    let password = "smtp-password-never-in-clear";
+    for (key, value) in [
+        ("SECURITY", "starttls"),
+        ("USERNAME", "guestsync"),
+        ("PASSWORD", password),
+    ] {
+        world
+            .extra_env
+            .push((format!("GUESTSYNC__NOTIFY__SMTP__{key}"), value.into()));
+    }
+    world.sync_once().await;
+    assert!(sink.mails().is_empty(), "a mail went out without TLS");
+    let verbs = sink.verbs();
+    assert!(
+        verbs.iter().any(|v| v == "EHLO"),
+        "never connected: {verbs:?}"
+    );
+    for verb in ["AUTH", "MAIL", "DATA"] {
+        assert!(
+            !verbs.iter().any(|v| v == verb),
+            "{verb} without TLS: {verbs:?}"
+        );
+    }
+    let parts = world.parts().await;
+    let item = &parts.store.item_list(all_items()).await.unwrap()[0];
+    let mail = parts.store.mail_get(&item.anchor).await.unwrap().unwrap();
+    assert_ne!(mail.state, MailState::Sent);
+    assert!(mail.attempts >= 1, "{mail:?}");
+    let error = item.last_error.as_ref().unwrap();
+    assert_eq!(error.class, "mail", "{error:?}");
+    assert!(error.code.starts_with("smtp_"), "{error:?}");
+    assert!(!error.message.contains(password), "{error:?}");
+}
+
 #[test]
 fn an_unknown_placeholder_stops_start_up_naming_it() {
     let dir = tempfile::tempdir().unwrap();

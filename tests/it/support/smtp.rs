@@ -1,5 +1,6 @@
 //! A small in-process SMTP sink for tests: accepts EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP and
-//! QUIT without TLS or auth, and records each accepted message. A knob makes RCPT answer a
+//! QUIT without TLS (it offers AUTH but refuses it), and records each command's verb and each
+//! accepted message. A knob makes RCPT answer a
 //! given failure (e.g. `451` transient, `550` permanent) instead.
 
 use std::net::SocketAddr;
@@ -54,6 +55,8 @@ impl SinkMail {
 struct State {
     mails: Vec<SinkMail>,
     rcpt_failure: Option<String>,
+    /// The verb of every command received (EHLO, AUTH, MAIL, …), in order.
+    verbs: Vec<String>,
 }
 
 /// A running sink.
@@ -97,6 +100,11 @@ impl SmtpSink {
         self.state.lock().unwrap().mails.clone()
     }
 
+    /// The verbs of every command received so far, in order.
+    pub fn verbs(&self) -> Vec<String> {
+        self.state.lock().unwrap().verbs.clone()
+    }
+
     /// Makes RCPT answer `reply` (e.g. `"451 try later"`); `None` accepts again.
     pub fn fail_rcpt(&self, reply: Option<&str>) {
         self.state.lock().unwrap().rcpt_failure = reply.map(str::to_string);
@@ -110,8 +118,11 @@ async fn serve(socket: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<(
     let (mut from, mut to) = (String::new(), Vec::new());
     while let Some(line) = lines.next_line().await? {
         let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+        state.lock().unwrap().verbs.push(verb.clone());
         let reply: String = match verb.as_str() {
-            "EHLO" => "250-sink\r\n250 8BITMIME".into(),
+            // AUTH is offered (and refused if tried): a client that would authenticate in
+            // plain text shows in the verbs.
+            "EHLO" => "250-sink\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME".into(),
             "HELO" | "NOOP" => "250 OK".into(),
             "RSET" => {
                 (from, to) = (String::new(), Vec::new());
