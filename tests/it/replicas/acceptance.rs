@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use guestsync::demo::sample::{PartnerRow, partner_rows};
 use guestsync::emulator::{Budget, Knobs};
-use guestsync::store::{ItemState, PgStore, Store};
+use guestsync::store::{ItemFilter, ItemState, PgStore, Store};
 use tokio::process::{Child, Command};
 
 use crate::support::world::World;
@@ -53,6 +53,20 @@ async fn converged(world: &World, store: &PgStore, rows: &[PartnerRow]) -> bool 
     let busy = |s| counts.get(&s).copied().unwrap_or(0) > 0;
     let users = world.emulator.users().len();
     !busy(ItemState::Pending) && !busy(ItemState::Running) && users >= rows.len()
+}
+
+/// Items running under a lease of `replica`'s workers.
+async fn held_by(store: &PgStore, replica: &str) -> usize {
+    let running = ItemFilter {
+        state: Some(ItemState::Running),
+        limit: 10_000,
+        ..ItemFilter::default()
+    };
+    let items = store.item_list(running).await.unwrap();
+    items
+        .iter()
+        .filter(|i| i.lease_owner.as_deref().map(replica_of) == Some(replica))
+        .count()
 }
 
 /// The replica an attempt's owner (`{replica}-{process}-w{n}`) belongs to.
@@ -110,6 +124,7 @@ async fn three_replicas_converge_within_budget_and_survive_their_leader() {
     .await;
     let first = live_leader(&store).await.unwrap();
     children.remove(&first).unwrap().kill().await.unwrap();
+    let killed_at = tokio::time::Instant::now();
     assert!(
         world.emulator.users().len() < IDENTITIES,
         "killed too late to prove anything"
@@ -121,6 +136,28 @@ async fn three_replicas_converge_within_budget_and_survive_their_leader() {
         async || live_leader(&store).await.is_some_and(|l| l != first),
     )
     .await;
+    let took_over = killed_at.elapsed();
+    poll_until(
+        "the dead leader's item leases are back in the queue",
+        Duration::from_secs(30),
+        async || held_by(&store, &first).await == 0,
+    )
+    .await;
+    let leases_back = killed_at.elapsed();
+    // The leader lease (3 s) lapses, a follower's next try (every 1 s) takes it; the dead
+    // replica's item leases (3 s) lapse and the new leader's next tick rescues them. A few
+    // seconds of slack for two cores shared by everything here.
+    eprintln!(
+        "leader SIGKILLed: new leader after {took_over:?}, its leases back after {leases_back:?}"
+    );
+    assert!(
+        took_over < Duration::from_secs(10),
+        "takeover took {took_over:?}"
+    );
+    assert!(
+        leases_back < Duration::from_secs(12),
+        "rescue took {leases_back:?}"
+    );
     let second = live_leader(&store).await.unwrap();
     assert!(
         children.contains_key(&second),
