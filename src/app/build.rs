@@ -93,6 +93,7 @@ pub fn graph_config(settings: &Settings) -> anyhow::Result<GraphConfig> {
     config.connect_timeout = graph.connect_timeout;
     config.write_budget_per_second = graph.write_budget_per_second;
     config.read_budget_per_second = graph.read_budget_per_second;
+    config.max_response_bytes = graph.max_response_bytes;
     config.retry = RetryPolicy {
         max_attempts: graph.max_attempts,
         base_delay: graph.retry_base,

@@ -45,6 +45,7 @@ pub struct RawGraph {
     pub retry_base: String,
     pub retry_cap: String,
     pub retry_fallback: String,
+    pub max_response_mib: u32,
 }
 
 #[derive(Deserialize)]

@@ -35,6 +35,7 @@ fn defaults_alone_give_the_documented_values() {
     assert_eq!(settings.http.listen.to_string(), "127.0.0.1:8080");
     assert!(!settings.invite.send_invitation_message);
     assert_eq!(settings.graph.write_budget_per_second, 20.0);
+    assert_eq!(settings.graph.max_response_bytes, 16 * 1024 * 1024);
     assert_eq!(settings.workers.count, 8);
     assert_eq!(settings.safety.max_disables, 500);
     assert_eq!(settings.sync.interval.as_secs(), 300);
@@ -92,6 +93,7 @@ fn invalid_values_are_refused_naming_each_key() {
             ("GUESTSYNC__SAFETY__MAX_DISABLE_PERCENT", "150"),
             ("GUESTSYNC__INVITE__INVITED_USER_TYPE", "Admin"),
             ("GUESTSYNC__STATE__URL", "mysql://x"),
+            ("GUESTSYNC__GRAPH__MAX_RESPONSE_MIB", "0"),
         ]),
     )
     .unwrap_err();
@@ -103,6 +105,7 @@ fn invalid_values_are_refused_naming_each_key() {
         "safety.max_disable_percent",
         "invite.invited_user_type",
         "state.url",
+        "graph.max_response_mib",
     ] {
         assert!(text.contains(key), "{key} not named in: {text}");
     }
@@ -171,4 +174,26 @@ fn client_secret_file_is_read_and_conflicts_are_refused() {
         missing.to_string().contains("auth.private_key_path"),
         "{missing}"
     );
+}
+
+#[test]
+fn the_response_cap_reaches_the_graph_client() {
+    let settings = Settings::load_with_env(
+        None,
+        env(&[
+            ("GUESTSYNC__GRAPH__MAX_RESPONSE_MIB", "2"),
+            (
+                "GUESTSYNC__AUTH__TENANT_ID",
+                "00000000-0000-0000-0000-0000000000aa",
+            ),
+            (
+                "GUESTSYNC__AUTH__CLIENT_ID",
+                "11111111-1111-1111-1111-1111111111bb",
+            ),
+            ("GUESTSYNC__AUTH__CLIENT_SECRET", "s"),
+        ]),
+    )
+    .unwrap();
+    let config = guestsync::app::build::graph_config(&settings).unwrap();
+    assert_eq!(config.max_response_bytes, 2 * 1024 * 1024);
 }

@@ -25,6 +25,7 @@ pub fn parse_graph(raw: &RawGraph, problems: &mut Problems) -> Option<GraphSetti
     let retry_base = problems.check("graph.retry_base", positive(&raw.retry_base));
     let retry_cap = problems.check("graph.retry_cap", positive(&raw.retry_cap));
     let retry_fallback = problems.check("graph.retry_fallback", positive(&raw.retry_fallback));
+    let max_response = problems.check("graph.max_response_mib", mebibytes(raw.max_response_mib));
     Some(GraphSettings {
         base_url: base_url?,
         request_timeout: request_timeout?,
@@ -35,7 +36,16 @@ pub fn parse_graph(raw: &RawGraph, problems: &mut Problems) -> Option<GraphSetti
         retry_base: retry_base?,
         retry_cap: retry_cap?,
         retry_fallback: retry_fallback?,
+        max_response_bytes: max_response?,
     })
+}
+
+/// A size of 1 to 1024 MiB, in bytes.
+fn mebibytes(mib: u32) -> Result<usize, String> {
+    match mib {
+        1..=1024 => Ok(mib as usize * 1024 * 1024),
+        _ => Err(format!("{mib} is not between 1 and 1024")),
+    }
 }
 
 /// Parses `[auth]`, reading the secret and certificate files it names.

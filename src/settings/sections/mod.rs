@@ -43,6 +43,8 @@ pub struct GraphSettings {
     pub retry_cap: Duration,
     /// Wait after a 429 without a usable Retry-After.
     pub retry_fallback: Duration,
+    /// The largest Graph answer read, in bytes.
+    pub max_response_bytes: usize,
 }
 
 impl GraphSettings {
