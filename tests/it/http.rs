@@ -4,6 +4,7 @@
 mod daemon;
 mod metrics;
 mod page;
+mod page_buttons;
 mod page_states;
 mod promtool;
 mod ready;

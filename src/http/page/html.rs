@@ -144,7 +144,7 @@ fn dead_row(out: &mut String, row: &DeadRow) {
 
 fn admin(out: &mut String) {
     out.push_str(
-        r#"<h2>Actions</h2><form class="admin" autocomplete="off"><label>Admin token <input id="admin-token" type="password" autocomplete="off"></label><button type="button" data-path="/api/v1/pause" data-label="pause">pause</button><button type="button" data-path="/api/v1/resume" data-label="resume">resume</button> <output id="admin-result" class="muted"></output><p class="muted">The buttons call the admin API with this token; it is sent only with them and never stored.</p></form>"#,
+        r#"<h2>Actions</h2><form class="admin" autocomplete="off"><label>Admin token <input id="admin-token" type="password" autocomplete="off"></label><button type="button" data-path="/api/v1/cycles" data-label="cycle now">cycle now</button><button type="button" data-path="/api/v1/pause" data-label="pause">pause</button><button type="button" data-path="/api/v1/resume" data-label="resume">resume</button> <output id="admin-result" class="muted"></output><p class="muted">The buttons call the admin API with this token; it is sent only with them and never stored.</p></form>"#,
     );
 }
 
@@ -225,6 +225,12 @@ mod tests {
             "only the page's own script"
         );
         assert!(html.contains("/api/v1/runs/7/approve") && html.contains("/api/v1/runs/7/reject"));
+        for action in ["/api/v1/cycles", "/api/v1/pause", "/api/v1/resume"] {
+            assert!(
+                html.contains(&format!(r#"data-path="{action}""#)),
+                "{action}"
+            );
+        }
         assert!(
             html.contains("/api/v1/items/%3Cscript%3Ealert"),
             "anchor encoded in the path"
