@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::process::Command;
 
 use crate::crash::daemon::poll_until;
+use crate::support::json::json;
 
 fn demo(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_guestsync"));
@@ -129,14 +130,7 @@ async fn demo_goes_on_as_the_daemon_with_the_status_page_until_sigterm() {
         runs.try_clone().unwrap().send().await.unwrap().status(),
         401
     );
-    let runs: serde_json::Value = runs
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let runs = json(runs.bearer_auth(&token)).await;
     assert_eq!(runs.as_array().map(Vec::len), Some(3), "{runs}");
 
     let pid = daemon.id().unwrap().to_string();

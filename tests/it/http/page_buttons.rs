@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use super::rows;
 use crate::admin_api::TOKEN;
 use crate::crash::daemon::poll_until;
+use crate::support::json::json;
 use crate::support::{tools, world::World};
 
 /// The W3C name of an element reference in WebDriver answers.
@@ -52,15 +53,7 @@ impl Browser {
                 "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
             },
         }}});
-        let answer: Value = http
-            .post(format!("{base}/session"))
-            .json(&capabilities)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let answer = json(http.post(format!("{base}/session")).json(&capabilities)).await;
         let session = answer["value"]["sessionId"]
             .as_str()
             .unwrap_or_else(|| panic!("no WebDriver session: {answer}"));
@@ -72,16 +65,8 @@ impl Browser {
     }
 
     async fn call(&self, path: &str, body: Value) -> Value {
-        let answer: Value = self
-            .http
-            .post(format!("{}{path}", self.session))
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let url = format!("{}{path}", self.session);
+        let answer = json(self.http.post(url).json(&body)).await;
         assert!(answer["value"]["error"].is_null(), "{path}: {answer}");
         answer["value"].clone()
     }
@@ -112,15 +97,7 @@ impl Browser {
     async fn text(&self, css: &str) -> String {
         let id = self.find(css).await;
         let url = format!("{}/element/{id}/text", self.session);
-        let answer: Value = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let answer = json(self.http.get(url)).await;
         answer["value"].as_str().unwrap_or("").to_string()
     }
 
