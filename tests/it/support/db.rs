@@ -4,6 +4,10 @@
 //! `GUESTSYNC_TEST_MYSQL_URL` (server URLs without a database name). Each test gets a database of
 //! its own, named uniquely, so tests run in parallel. Without a URL the test is skipped with a loud
 //! message, unless `GUESTSYNC_REQUIRE_DB_TESTS=1`, where a missing database is a failure.
+//!
+//! A test database is named `gs_test_{pid}_{uuid}` after the test process that made it, so that
+//! `.ci/run` can drop the ones whose process is gone before a run (they would pile up on a
+//! machine that runs the suite again and again) without touching a run in progress.
 
 use sqlx::Connection;
 
@@ -24,7 +28,8 @@ fn server_url(var: &str) -> Option<String> {
 }
 
 fn unique_name(prefix: &str) -> String {
-    format!("{prefix}_{}", uuid::Uuid::new_v4().simple())
+    let (pid, id) = (std::process::id(), uuid::Uuid::new_v4().simple());
+    format!("{prefix}_{pid}_{id}")
 }
 
 /// A fresh, empty PostgreSQL database; returns its URL, or `None` when skipped.
