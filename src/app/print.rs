@@ -189,6 +189,7 @@ pub fn runs_table(runs: &[RunRecord], dead: &std::collections::BTreeMap<i64, u64
 
 fn outcome_label(run: &RunRecord) -> String {
     match (&run.outcome, run.held) {
+        (_, Some(_)) if run.superseded_by.is_some() => "held:superseded".into(),
         (_, Some(held)) => format!("held:{}", held.as_str()),
         (Some(RunOutcome::Succeeded), _) => "succeeded".into(),
         (Some(RunOutcome::Failed(_)), _) => "failed".into(),

@@ -26,10 +26,13 @@ pub struct RunView {
     pub error: Option<String>,
     /// Its counts; `dead` is the number of its items that are dead now.
     pub counts: RunCounts,
-    /// The brake's status when held: `waiting`, `approved` or `rejected`.
+    /// The brake's status when held: `waiting`, `approved`, `rejected`, or `superseded` (closed
+    /// by a newer run's plan while it waited).
     pub held: Option<&'static str>,
     /// Disables held by the brake.
     pub held_actions: u64,
+    /// The newer run that superseded this held run.
+    pub superseded_by: Option<i64>,
 }
 
 impl RunView {
@@ -51,8 +54,12 @@ impl RunView {
             outcome,
             error,
             counts,
-            held: run.held.map(|h| h.as_str()),
+            held: match run.superseded_by {
+                Some(_) => Some("superseded"),
+                None => run.held.map(|h| h.as_str()),
+            },
             held_actions: run.held_actions,
+            superseded_by: run.superseded_by,
         }
     }
 }

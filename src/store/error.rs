@@ -27,6 +27,14 @@ pub enum StoreError {
     /// The run is not waiting for an operator (never held, or already approved or rejected).
     #[error("run {0} is not held")]
     RunNotHeld(RunId),
+    /// The run was held, but a newer recorded run closed it: only the newest can be decided.
+    #[error("run {run} was superseded by run {by}, planned from a newer read: decide that one")]
+    RunSuperseded {
+        /// The run asked for.
+        run: RunId,
+        /// The newer run.
+        by: RunId,
+    },
     /// No queue item with this anchor.
     #[error("no queue item for anchor {0:?}")]
     ItemNotFound(String),

@@ -108,6 +108,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn run_reject(&self, run_id: RunId, now: DateTime<Utc>) -> StoreResult<()>;
     /// Runs waiting for an operator, oldest first.
     async fn held_runs(&self) -> StoreResult<Vec<RunRecord>>;
+    /// Closes every run older than `newer` still waiting for an operator: its held actions are
+    /// dropped, it is marked rejected at `now` with `superseded_by = newer`. `newer` was planned
+    /// from a fresher read, so approving an older one could queue disables that are no longer
+    /// wanted. Returns the ids closed.
+    async fn held_supersede(&self, newer: RunId, now: DateTime<Utc>) -> StoreResult<Vec<RunId>>;
 
     /// Claims up to `limit` runnable pending items for `owner` with a lease of `lease`.
     async fn item_claim(

@@ -121,6 +121,9 @@ pub struct RunRecord {
     pub held_actions: u64,
     /// When an operator approved or rejected the held run.
     pub held_decided_at: Option<DateTime<Utc>>,
+    /// The newer run that closed this held run while it waited (its status is then rejected):
+    /// a recorded cycle planned from a fresh read, so only the newest held run is approvable.
+    pub superseded_by: Option<RunId>,
 }
 
 /// A source row rejected by validation.

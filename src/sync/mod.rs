@@ -339,6 +339,14 @@ impl Engine {
         }
         items.extend(groups::queue_items(&preview.groups)?);
         self.store.plan_record(run_id, now, items).await?;
+        let superseded = self.store.held_supersede(run_id, now).await?;
+        if !superseded.is_empty() {
+            tracing::warn!(
+                runs = ?superseded,
+                by = run_id,
+                "held runs superseded by this cycle's plan: their disables are dropped"
+            );
+        }
         let changes = preview.redemption.changes.clone();
         let redeemed = self.store.link_record_redemption(now, changes).await?;
         tracing::debug!(changed = redeemed, "redemption states recorded");

@@ -3,7 +3,7 @@
 use guestsync::demo::sample::{PartnerRow, bad_rows, partner_rows};
 use guestsync::demo::{demo_knobs, hand_made_guests};
 use guestsync::emulator::{Budget, Knobs};
-use guestsync::store::{ItemState, RunOutcome};
+use guestsync::store::{ItemState, RunOutcome, StoreError};
 
 use crate::support::world::World;
 
@@ -144,6 +144,45 @@ async fn dropping_ten_percent_holds_the_run_until_approved() {
     for row in &rows[..90] {
         assert_eq!(world.users_with_mail(&row.email)[0]["accountEnabled"], true);
     }
+}
+
+/// A held run is not approvable once a newer cycle has planned from a fresher read: here the
+/// rows come back, so approving the old run would disable ten people who are in the source.
+#[tokio::test]
+async fn a_held_run_is_superseded_by_the_next_cycle_and_cannot_be_approved() {
+    let rows = good_rows(100);
+    let world = World::start(quiet_knobs(), Vec::new(), &rows).await;
+    world.sync_once().await;
+    world.set_rows(&rows[..90]).await;
+    let (held, _) = world.sync_once().await;
+    assert!(held.is_held(), "{:?}", held.outcome);
+
+    world.set_rows(&rows).await;
+    let (next, _) = world.sync_once().await;
+    assert!(!next.is_held(), "{:?}", next.outcome);
+    let parts = world.parts().await;
+    let old = parts.store.run_get(held.run_id).await.unwrap();
+    assert_eq!(old.superseded_by, Some(next.run_id), "{old:?}");
+    assert!(parts.store.held_runs().await.unwrap().is_empty());
+    let approve = parts
+        .store
+        .run_approve(held.run_id, chrono::Utc::now())
+        .await;
+    assert!(
+        matches!(approve, Err(StoreError::RunSuperseded { by, .. }) if by == next.run_id),
+        "{approve:?}"
+    );
+    let drained = parts
+        .pool
+        .drain(tokio_util::sync::CancellationToken::new(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(drained.dead(), 0);
+    assert_eq!(
+        world.disabled_users(),
+        0,
+        "a stale held disable was applied"
+    );
 }
 
 #[tokio::test]

@@ -77,6 +77,7 @@ macro_rules! for_each_case {
             runs::a_cycle_closes_the_cycles_left_open_as_abandoned,
             runs::held_run_approve_queues_actions,
             runs::held_run_reject_discards_actions,
+            runs::held_supersede_closes_older_waiting_runs,
             runs::links_follow_complete,
             operator::item_list_filters_and_pages,
             operator::unknown_runs_are_typed_errors,

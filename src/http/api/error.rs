@@ -82,9 +82,9 @@ impl From<StoreError> for ApiError {
             StoreError::RunNotFound(_) | StoreError::ItemNotFound(_) => {
                 Self::not_found(error.to_string())
             }
-            StoreError::RunNotHeld(_) | StoreError::WrongState { .. } => {
-                Self::conflict(error.to_string())
-            }
+            StoreError::RunNotHeld(_)
+            | StoreError::RunSuperseded { .. }
+            | StoreError::WrongState { .. } => Self::conflict(error.to_string()),
             _ => Self::internal(&error),
         }
     }

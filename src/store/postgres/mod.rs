@@ -115,6 +115,11 @@ fn migrator() -> Migrator {
             "queue claim index",
             include_str!("../../../migrations/postgres/0006_queue_claim_index.sql"),
         ),
+        migration(
+            7,
+            "held superseded",
+            include_str!("../../../migrations/postgres/0007_held_superseded.sql"),
+        ),
     ])
 }
 

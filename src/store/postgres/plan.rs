@@ -72,14 +72,18 @@ pub(super) async fn record(
     Ok(summary)
 }
 
-/// The held status of a run, its row locked; `RunNotFound` if there is no such run.
-async fn held_status(conn: &mut PgConnection, run_id: RunId) -> StoreResult<Option<String>> {
-    let row: Option<(Option<String>,)> =
-        sqlx::query_as("SELECT held_status FROM run WHERE id = $1 FOR UPDATE")
+/// The held status of a run and the run that superseded it, its row locked;
+/// `RunNotFound` if there is no such run.
+async fn held_status(
+    conn: &mut PgConnection,
+    run_id: RunId,
+) -> StoreResult<(Option<String>, Option<RunId>)> {
+    let row: Option<(Option<String>, Option<RunId>)> =
+        sqlx::query_as("SELECT held_status, held_superseded_by FROM run WHERE id = $1 FOR UPDATE")
             .bind(run_id)
             .fetch_optional(conn)
             .await?;
-    row.map(|(s,)| s).ok_or(StoreError::RunNotFound(run_id))
+    row.ok_or(StoreError::RunNotFound(run_id))
 }
 
 /// Fails unless the run is waiting for an operator (or, with `allow_new`, not held yet).
@@ -88,9 +92,10 @@ async fn require_waiting(
     run_id: RunId,
     allow_new: bool,
 ) -> StoreResult<()> {
-    match held_status(conn, run_id).await?.as_deref() {
-        Some("waiting") => Ok(()),
-        None if allow_new => Ok(()),
+    match held_status(conn, run_id).await? {
+        (Some(status), _) if status == "waiting" => Ok(()),
+        (None, _) if allow_new => Ok(()),
+        (_, Some(by)) => Err(StoreError::RunSuperseded { run: run_id, by }),
         _ => Err(StoreError::RunNotHeld(run_id)),
     }
 }
@@ -158,6 +163,30 @@ pub(super) async fn reject(pool: &PgPool, run_id: RunId, now: DateTime<Utc>) -> 
     decide(&mut tx, run_id, now, "rejected").await?;
     tx.commit().await?;
     Ok(())
+}
+
+pub(super) async fn supersede(
+    pool: &PgPool,
+    newer: RunId,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<RunId>> {
+    let mut tx = pool.begin().await?;
+    let ids: Vec<RunId> = sqlx::query_scalar(
+        "SELECT id FROM run WHERE held_status = 'waiting' AND id < $1 ORDER BY id FOR UPDATE",
+    )
+    .bind(newer)
+    .fetch_all(&mut *tx)
+    .await?;
+    for id in &ids {
+        decide(&mut tx, *id, now, "rejected").await?;
+    }
+    sqlx::query("UPDATE run SET held_superseded_by = $1 WHERE id = ANY($2)")
+        .bind(newer)
+        .bind(&ids)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(ids)
 }
 
 /// Drops the held actions and records the operator's decision.

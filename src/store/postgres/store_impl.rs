@@ -96,6 +96,10 @@ impl Store for PgStore {
         runs::held(&self.pool).await
     }
 
+    async fn held_supersede(&self, newer: RunId, now: DateTime<Utc>) -> StoreResult<Vec<RunId>> {
+        plan::supersede(&self.pool, newer, now).await
+    }
+
     async fn item_claim(
         &self,
         owner: &str,

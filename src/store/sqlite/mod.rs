@@ -114,6 +114,11 @@ fn migrator() -> Migrator {
             "queue claim index",
             include_str!("../../../migrations/sqlite/0006_queue_claim_index.sql"),
         ),
+        migration(
+            7,
+            "held superseded",
+            include_str!("../../../migrations/sqlite/0007_held_superseded.sql"),
+        ),
     ])
 }
 

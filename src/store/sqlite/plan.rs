@@ -111,14 +111,18 @@ pub(super) async fn record(
     Ok(summary)
 }
 
-/// The held status of a run; `RunNotFound` if there is no such run.
-async fn held_status(conn: &mut SqliteConnection, run_id: RunId) -> StoreResult<Option<String>> {
-    let row: Option<(Option<String>,)> =
-        sqlx::query_as("SELECT held_status FROM run WHERE id = ?1")
+/// The held status of a run and the run that superseded it;
+/// `RunNotFound` if there is no such run.
+async fn held_status(
+    conn: &mut SqliteConnection,
+    run_id: RunId,
+) -> StoreResult<(Option<String>, Option<RunId>)> {
+    let row: Option<(Option<String>, Option<RunId>)> =
+        sqlx::query_as("SELECT held_status, held_superseded_by FROM run WHERE id = ?1")
             .bind(run_id)
             .fetch_optional(conn)
             .await?;
-    row.map(|(s,)| s).ok_or(StoreError::RunNotFound(run_id))
+    row.ok_or(StoreError::RunNotFound(run_id))
 }
 
 /// Fails unless the run is waiting for an operator (or, with `allow_new`, not held yet).
@@ -127,9 +131,10 @@ async fn require_waiting(
     run_id: RunId,
     allow_new: bool,
 ) -> StoreResult<()> {
-    match held_status(conn, run_id).await?.as_deref() {
-        Some("waiting") => Ok(()),
-        None if allow_new => Ok(()),
+    match held_status(conn, run_id).await? {
+        (Some(status), _) if status == "waiting" => Ok(()),
+        (None, _) if allow_new => Ok(()),
+        (_, Some(by)) => Err(StoreError::RunSuperseded { run: run_id, by }),
         _ => Err(StoreError::RunNotHeld(run_id)),
     }
 }
@@ -209,6 +214,32 @@ pub(super) async fn reject(
     decide(&mut tx, run_id, now, "rejected").await?;
     tx.commit().await?;
     Ok(())
+}
+
+pub(super) async fn supersede(
+    pool: &SqlitePool,
+    newer: RunId,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<RunId>> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let ids: Vec<RunId> = sqlx::query_scalar(
+        "SELECT id FROM run WHERE held_status = 'waiting' AND id < ?1 ORDER BY id",
+    )
+    .bind(newer)
+    .fetch_all(&mut *tx)
+    .await?;
+    for id in &ids {
+        decide(&mut tx, *id, now, "rejected").await?;
+    }
+    sqlx::query(
+        "UPDATE run SET held_superseded_by = ?1 WHERE id IN (SELECT value FROM json_each(?2))",
+    )
+    .bind(newer)
+    .bind(serde_json::to_string(&ids)?)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(ids)
 }
 
 /// Drops the held actions and records the operator's decision.

@@ -12,7 +12,7 @@ use crate::store::{
 };
 
 const RUN_COLUMNS: &str = "id, kind, started_at, finished_at, outcome, failure_reason, counts, \
-    held_status, held_actions, held_decided_at";
+    held_status, held_actions, held_decided_at, held_superseded_by";
 
 /// Opens a run. A cycle first closes the cycles still open as abandoned: one cycle runs at a
 /// time per state store (one process, or the leader), so an open one belongs to a process that
@@ -94,6 +94,7 @@ fn run_from_row(row: &SqliteRow) -> StoreResult<RunRecord> {
         held,
         held_actions: count(row.try_get("held_actions")?),
         held_decided_at: col_opt_ts(row, "held_decided_at")?,
+        superseded_by: row.try_get("held_superseded_by")?,
     })
 }
 

@@ -99,6 +99,10 @@ impl Store for SqliteStore {
         runs::held(&self.reader).await
     }
 
+    async fn held_supersede(&self, newer: RunId, now: DateTime<Utc>) -> StoreResult<Vec<RunId>> {
+        plan::supersede(&self.writer, newer, now).await
+    }
+
     async fn item_claim(
         &self,
         owner: &str,

@@ -100,6 +100,9 @@ async fn no_unauthenticated_answer_holds_an_address_a_secret_a_token_or_a_redeem
         .local_addr()
         .unwrap()
         .port();
+    // The store is migrated before the daemon starts: two migrators on one fresh SQLite file
+    // would race.
+    let parts = world.parts().await;
     let _daemon = world
         .command()
         .arg("run")
@@ -112,7 +115,6 @@ async fn no_unauthenticated_answer_holds_an_address_a_secret_a_token_or_a_redeem
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let started = tokio::time::Instant::now();
-    let parts = world.parts().await;
     loop {
         let links = parts.store.link_list().await.unwrap();
         let ready = client.get(format!("{base}/health/ready")).send().await;

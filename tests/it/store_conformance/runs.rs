@@ -115,6 +115,54 @@ pub async fn held_run_approve_queues_actions(store: Arc<dyn Store>) {
     ));
 }
 
+pub async fn held_supersede_closes_older_waiting_runs(store: Arc<dyn Store>) {
+    let mut held = Vec::new();
+    for anchor in ["a", "b"] {
+        let id = run(&*store).await;
+        let items = vec![planned(anchor, "disable", "h2")];
+        store.held_record(id, at(1), items).await.unwrap();
+        store
+            .run_finish(id, at(2), RunOutcome::Held, RunCounts::default())
+            .await
+            .unwrap();
+        held.push(id);
+    }
+    let newer = run(&*store).await;
+    let newest = run(&*store).await;
+    let items = vec![planned("c", "disable", "h2")];
+    store.held_record(newest, at(3), items).await.unwrap();
+
+    assert_eq!(store.held_supersede(newer, at(5)).await.unwrap(), held);
+    let waiting: Vec<_> = store
+        .held_runs()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(waiting, [newest], "a newer held run stays");
+    for id in &held {
+        let got = store.run_get(*id).await.unwrap();
+        assert_eq!(
+            (got.held, got.held_decided_at, got.superseded_by),
+            (Some(HeldStatus::Rejected), Some(at(5)), Some(newer))
+        );
+        assert!(matches!(
+            store.run_approve(*id, at(6)).await,
+            Err(StoreError::RunSuperseded { run, by }) if run == *id && by == newer
+        ));
+    }
+    assert!(
+        store.item_get("a").await.unwrap().is_none(),
+        "nothing queued"
+    );
+    assert_eq!(
+        store.held_supersede(newer, at(7)).await.unwrap(),
+        Vec::<i64>::new()
+    );
+    assert_eq!(store.run_get(newest).await.unwrap().superseded_by, None);
+}
+
 pub async fn held_run_reject_discards_actions(store: Arc<dyn Store>) {
     let plain = run(&*store).await;
     store
