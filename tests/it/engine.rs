@@ -4,6 +4,7 @@ use guestsync::demo::sample::{PartnerRow, bad_rows, partner_rows};
 use guestsync::demo::{demo_knobs, hand_made_guests};
 use guestsync::emulator::{Budget, Knobs};
 use guestsync::store::{ItemState, RunOutcome, StoreError};
+use guestsync::sync::CycleReport;
 
 use crate::support::world::World;
 
@@ -108,8 +109,8 @@ async fn a_source_that_fails_half_way_or_turns_empty_disables_nobody() {
     assert_eq!(disabled, 0);
 }
 
-#[tokio::test]
-async fn dropping_ten_percent_holds_the_run_until_approved() {
+/// 100 partners synced, then 10 of them gone from the source: the second run is held.
+async fn ten_percent_dropped() -> (World, Vec<PartnerRow>, CycleReport) {
     let rows = good_rows(100);
     let world = World::start(quiet_knobs(), Vec::new(), &rows).await;
     world.sync_once().await;
@@ -117,6 +118,12 @@ async fn dropping_ten_percent_holds_the_run_until_approved() {
     let (report, _) = world.sync_once().await;
     assert!(report.is_held(), "{:?}", report.outcome);
     assert_eq!(report.held_disables, 10);
+    (world, rows, report)
+}
+
+#[tokio::test]
+async fn dropping_ten_percent_holds_the_run_until_approved() {
+    let (world, rows, report) = ten_percent_dropped().await;
     for row in &rows[90..] {
         assert_eq!(world.users_with_mail(&row.email)[0]["accountEnabled"], true);
     }
@@ -150,13 +157,7 @@ async fn dropping_ten_percent_holds_the_run_until_approved() {
 /// rows come back, so approving the old run would disable ten people who are in the source.
 #[tokio::test]
 async fn a_held_run_is_superseded_by_the_next_cycle_and_cannot_be_approved() {
-    let rows = good_rows(100);
-    let world = World::start(quiet_knobs(), Vec::new(), &rows).await;
-    world.sync_once().await;
-    world.set_rows(&rows[..90]).await;
-    let (held, _) = world.sync_once().await;
-    assert!(held.is_held(), "{:?}", held.outcome);
-
+    let (world, rows, held) = ten_percent_dropped().await;
     world.set_rows(&rows).await;
     let (next, _) = world.sync_once().await;
     assert!(!next.is_held(), "{:?}", next.outcome);
@@ -172,12 +173,8 @@ async fn a_held_run_is_superseded_by_the_next_cycle_and_cannot_be_approved() {
         matches!(approve, Err(StoreError::RunSuperseded { by, .. }) if by == next.run_id),
         "{approve:?}"
     );
-    let drained = parts
-        .pool
-        .drain(tokio_util::sync::CancellationToken::new(), |_| {})
-        .await
-        .unwrap();
-    assert_eq!(drained.dead(), 0);
+    let (again, drained) = world.sync_once().await;
+    assert_eq!((again.counts.disables, drained.dead()), (0, 0));
     assert_eq!(
         world.disabled_users(),
         0,
