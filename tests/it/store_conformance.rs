@@ -17,6 +17,7 @@ mod postgres_only;
 mod queue;
 mod redemption;
 mod runs;
+mod sqlite_only;
 
 use std::sync::Arc;
 

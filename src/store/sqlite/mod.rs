@@ -54,10 +54,7 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options.clone())
-            .await?;
+        let writer = first_connection(&options).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(READERS)
             .connect_with(options)
@@ -69,6 +66,25 @@ impl SqliteStore {
     pub async fn close(&self) {
         self.writer.close().await;
         self.reader.close().await;
+    }
+}
+
+/// The writer pool. Its first connection switches a new file to WAL, which fails at once with
+/// "database is locked" while another process does the same; that is tried again a few times.
+async fn first_connection(options: &SqliteConnectOptions) -> StoreResult<SqlitePool> {
+    let mut attempt = 1;
+    loop {
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await;
+        match pool {
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("5") && attempt < 10 => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            other => return Ok(other?),
+        }
     }
 }
 

@@ -19,6 +19,10 @@ use crate::store::{
     RejectedRow, RunCounts, RunId, RunOutcome, RunRecord, SettleResult, Store, StoreResult,
 };
 
+/// How often a failed migration is tried in all, and the wait between two tries.
+const MIGRATE_ATTEMPTS: u32 = 10;
+const MIGRATE_RETRY: Duration = Duration::from_millis(100);
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
@@ -26,9 +30,23 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    /// SQLite has no migration lock: two processes starting on one fresh file both migrate,
+    /// and the slower one's statement fails (the table or column exists) and rolls back. A
+    /// look again finds that migration applied by the other, so a failure is retried a few
+    /// times before it is returned.
     async fn migrate(&self) -> StoreResult<()> {
-        migrator().run(&self.writer).await?;
-        Ok(())
+        let mut attempt = 1;
+        loop {
+            match migrator().run(&self.writer).await {
+                Ok(()) => return Ok(()),
+                Err(error) if attempt >= MIGRATE_ATTEMPTS => return Err(error.into()),
+                Err(error) => {
+                    tracing::debug!(%error, attempt, "migration failed; looking again");
+                    attempt += 1;
+                    tokio::time::sleep(MIGRATE_RETRY).await;
+                }
+            }
+        }
     }
 
     async fn run_start(&self, now: DateTime<Utc>, kind: &str) -> StoreResult<RunId> {
