@@ -141,10 +141,16 @@ pub(crate) fn create(shared: &Shared, req: &GraphRequest, now: Instant) -> Graph
         let Some(id) = invite.invited_id else {
             return bad("invitedUser.id is required when resetRedemption is true.");
         };
-        let Some(record) = inner.users.get(id).filter(|r| r.view(now).is_some()) else {
+        let Some((record, visible)) = inner
+            .users
+            .get(id)
+            .and_then(|r| r.view(now).map(|v| (r, v)))
+        else {
             return not_found(id);
         };
-        if !has_address(&record.current, invite.email) {
+        // Checked on the user as replicated (graph.md §7): a mail written a moment ago may
+        // not be visible to this request yet.
+        if !has_address(visible, invite.email) {
             return bad("The invited user email address must be in the user's mail or otherMails.");
         }
         let mut user = record.current.clone();
