@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::outcome::{Outcome, REPLICATION_PAUSE, from_graph_error};
+use super::outcome::{Outcome, REPLICATION_PAUSE, from_graph_error, reset_after_mail_write};
 use super::payload::{ItemPayload, applied_json, patch_body};
 use super::{Worker, WorkerContext};
 use crate::graph::model::InvitedUserRef;
@@ -89,7 +89,9 @@ impl Worker {
 
     /// Invites `email` (POST /invitations), then PATCHes `attributes`: the one path every
     /// invitation takes (new guests, renewals, resets). `reset_user` resets the redemption of
-    /// that existing user (`resetRedemption` with `invitedUser.id`, notes/graph.md §1).
+    /// that existing user (`resetRedemption` with `invitedUser.id`, notes/graph.md §1), whose
+    /// `mail` guestsync has just set to `email` (a 400 is then retried:
+    /// [`reset_after_mail_write`]).
     pub(super) async fn invite(
         &self,
         ctx: &WorkerContext,
@@ -106,6 +108,9 @@ impl Worker {
         let attributes = &attributes.without_nulls();
         let invitation = match self.graph.invite(&request).await {
             Ok(invitation) => invitation,
+            Err(error) if reset_user.is_some() => {
+                return self.failed(ctx, &reset_after_mail_write(&error), false);
+            }
             Err(error) => return self.failed(ctx, &error, false),
         };
         let object_id = invitation.invited_user.id.clone();
