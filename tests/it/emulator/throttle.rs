@@ -132,12 +132,19 @@ async fn batch_items_after_a_429_item_are_not_inside_its_window_but_the_next_req
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let statuses: Vec<_> = body["responses"]
+    let mut statuses: Vec<_> = body["responses"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r["status"].as_u64().unwrap())
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_owned(),
+                r["status"].as_u64().unwrap(),
+            )
+        })
         .collect();
+    statuses.sort();
+    let statuses: Vec<u64> = statuses.into_iter().map(|(_, s)| s).collect();
     assert_eq!(statuses, [204, 429, 429, 429]);
     let counters = emu.handle.counters();
     assert_eq!(counters.writes_throttled, 3);
@@ -150,6 +157,28 @@ async fn batch_items_after_a_429_item_are_not_inside_its_window_but_the_next_req
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["responses"][0]["status"], 429);
     assert_eq!(emu.handle.counters().during_retry_after, 1);
+}
+
+#[tokio::test]
+async fn batch_responses_come_in_another_order_than_the_requests() {
+    // graph.md §4: "order may differ — correlate by id". The emulator answers in reverse, so a
+    // client that pairs responses by position fails here as it would on Graph.
+    let emu = Emu::default().await;
+    let get = |n: &str| json!({"id": n, "method": "GET", "url": "/users?$select=id"});
+    let (status, body) = emu
+        .post(
+            "/$batch",
+            json!({"requests": [get("a"), get("b"), get("c")]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let ids: Vec<&str> = body["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["c", "b", "a"]);
 }
 
 #[tokio::test]
