@@ -85,6 +85,10 @@ pub struct Knobs {
     pub answer_fault: Option<AnswerFault>,
     /// 429 for every request for a while, with a chosen `Retry-After` (see [`Storm`]).
     pub storm: Option<Storm>,
+    /// Filtered `GET /users` pages over every user, as Graph may (notes/graph.md §2 "Paging":
+    /// a page can hold fewer results than `$top`, even none, and still carry a nextLink): each
+    /// page looks at `$top` users and answers those that match. Off: filtered pages are full.
+    pub sparse_pages: bool,
 }
 
 /// Why the tenant refuses every invitation (notes/graph.md §1 and §6).
