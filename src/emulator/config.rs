@@ -143,6 +143,9 @@ pub enum RetryAfterMode {
     Zero,
     /// No `Retry-After` header at all.
     Missing,
+    /// This many seconds, written as an HTTP-date (RFC 9110 §10.2.3 allows it; graph.md
+    /// documents seconds), with a `Date` header on the emulator's clock to count from.
+    HttpDate(u64),
 }
 
 /// A user present in the directory (seeded at start or added by an admin).

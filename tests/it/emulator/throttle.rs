@@ -73,6 +73,29 @@ async fn missing_retry_after_mode_sends_no_header() {
 }
 
 #[tokio::test]
+async fn http_date_mode_writes_the_window_end_as_a_date_after_the_date_header() {
+    let emu = Emu::default().await;
+    emu.knobs(Knobs {
+        retry_after: RetryAfterMode::HttpDate(30),
+        read_budget: Some(Budget {
+            per_second: 0.01,
+            burst: 1,
+        }),
+        ..Knobs::default()
+    });
+    let _ = emu.get("/users").await;
+    let (status, headers, _) = emu.send(reqwest::Method::GET, "/users", None).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let date = |name: &str| {
+        let text = headers[name].to_str().unwrap();
+        assert!(text.ends_with(" GMT"), "{name}: {text}");
+        chrono::DateTime::parse_from_rfc2822(text).unwrap()
+    };
+    let ahead = (date("retry-after") - date("date")).num_seconds();
+    assert!((30..=31).contains(&ahead), "{ahead}");
+}
+
+#[tokio::test]
 async fn faults_at_rate_one_answer_5xx() {
     let emu = Emu::default().await;
     emu.knobs(Knobs {

@@ -1,7 +1,8 @@
 //! The rows of issue 8 §1 that are about the transport and the tenant's pace: 429 storms with a
-//! `Retry-After` of 0, 1 and 30 s and without one, 20 % random 5xx, 2 s latency, replication lag
-//! up to 30 s (also under an e-mail change), 60 s tokens, answers cut mid-body. Each row runs a first sync under the fault,
-//! asserts what the emulator counted, then [`FaultWorld::check`].
+//! `Retry-After` of 0, 1 and 30 s (also as an HTTP-date) and without one, 20 % random 5xx, 2 s
+//! latency, replication lag up to 30 s (also under an e-mail change), 60 s tokens, answers cut
+//! mid-body. Each row runs a first sync under the fault, asserts what the emulator counted,
+//! then [`FaultWorld::check`].
 
 use guestsync::emulator::{AnswerFault, AnswerFaultKind, Counters, Knobs, RetryAfterMode, Storm};
 
@@ -64,6 +65,18 @@ async fn storm_with_retry_after_thirty_seconds() {
     let c = storm_row(
         "429 storm, Retry-After: 30",
         storm(20_000, RetryAfterMode::Fixed(30)),
+    )
+    .await;
+    assert!(c.storm_throttled <= 40, "hammered: {c:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn storm_with_retry_after_as_an_http_date() {
+    // RFC 9110 lets Retry-After be an HTTP-date; graph.md documents seconds. A client that
+    // ignores the date form falls back to its own short pause and hammers the window.
+    let c = storm_row(
+        "429 storm, Retry-After: an HTTP-date 30 s ahead",
+        storm(20_000, RetryAfterMode::HttpDate(30)),
     )
     .await;
     assert!(c.storm_throttled <= 40, "hammered: {c:?}");
