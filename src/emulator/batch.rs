@@ -1,5 +1,6 @@
 //! `POST /$batch`: up to 20 requests with unique (case-insensitive) ids, each served through the
-//! same pipeline as a top-level request; a failed dependency answers 424.
+//! same pipeline as a top-level request; a failed dependency answers 424; the responses come
+//! in reverse order (Graph promises no order).
 
 use serde_json::{Map, Value, json};
 
@@ -39,6 +40,9 @@ pub(crate) fn run(shared: &Shared, outer: &GraphRequest) -> GraphResponse {
         statuses.push((item.id.clone(), answer.status));
         responses.push(render(&item.id, answer));
     }
+    // graph.md §4: the order of the responses may differ from the requests'; answering in
+    // reverse keeps a client that pairs them by position from passing here.
+    responses.reverse();
     GraphResponse::json(200, json!({ "responses": responses }))
 }
 

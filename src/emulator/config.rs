@@ -85,6 +85,10 @@ pub struct Knobs {
     pub answer_fault: Option<AnswerFault>,
     /// 429 for every request for a while, with a chosen `Retry-After` (see [`Storm`]).
     pub storm: Option<Storm>,
+    /// Filtered `GET /users` pages over every user, as Graph may (notes/graph.md §2 "Paging":
+    /// a page can hold fewer results than `$top`, even none, and still carry a nextLink): each
+    /// page looks at `$top` users and answers those that match. Off: filtered pages are full.
+    pub sparse_pages: bool,
 }
 
 /// Why the tenant refuses every invitation (notes/graph.md §1 and §6).
@@ -139,6 +143,9 @@ pub enum RetryAfterMode {
     Zero,
     /// No `Retry-After` header at all.
     Missing,
+    /// This many seconds, written as an HTTP-date (RFC 9110 §10.2.3 allows it; graph.md
+    /// documents seconds), with a `Date` header on the emulator's clock to count from.
+    HttpDate(u64),
 }
 
 /// A user present in the directory (seeded at start or added by an admin).

@@ -49,6 +49,18 @@ const EQ_STRING: &[&str] = &[
     "jobTitle",
     "department",
 ];
+/// The properties graph.md's `$filter` table lists with `eq null` (not, e.g., `creationType`).
+const EQ_NULL: &[&str] = &[
+    "userType",
+    "mail",
+    "employeeId",
+    "displayName",
+    "givenName",
+    "surname",
+    "companyName",
+    "jobTitle",
+    "department",
+];
 const STARTS_WITH: &[&str] = &[
     "mail",
     "displayName",
@@ -180,7 +192,7 @@ impl Parser<'_> {
         let fits = match &literal {
             Literal::Bool(_) => prop == "accountEnabled",
             Literal::Str(_) => EQ_STRING.contains(&prop.as_str()),
-            Literal::Null => EQ_STRING.contains(&prop.as_str()),
+            Literal::Null => EQ_NULL.contains(&prop.as_str()),
         };
         if !fits {
             return Err(clause(&prop));

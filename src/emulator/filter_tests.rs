@@ -53,3 +53,19 @@ fn unsupported_constructs_are_rejected() {
     assert_eq!(code("(mail eq 'a'"), "BadRequest");
     assert_eq!(code("mail eq 'a' mail"), "BadRequest");
 }
+
+#[test]
+fn eq_null_only_where_graph_supports_it() {
+    // graph.md §2 ($filter table): `eq null` on userType, mail, displayName, employeeId and the
+    // profile texts; not on creationType, externalUserState or userPrincipalName.
+    for ok in ["mail eq null", "userType eq null", "jobTitle eq null"] {
+        assert!(parse(ok).is_ok(), "{ok}");
+    }
+    for refused in [
+        "creationType eq null",
+        "externalUserState eq null",
+        "userPrincipalName eq null",
+    ] {
+        assert_eq!(code(refused), "Request_UnsupportedQuery", "{refused}");
+    }
+}

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::exchange::{GraphRequest, GraphResponse, bad_request, not_found};
+use super::exchange::{GraphRequest, GraphResponse, bad_request, not_found, unsupported};
 use super::group_patch::ALREADY_MEMBER;
 use super::paging::{page, page_spec};
 use super::schema::{parse_select, project};
@@ -90,6 +90,31 @@ pub(crate) fn remove_member(shared: &Shared, gid: &str, uid: &str) -> GraphRespo
     }
 }
 
+/// The query options of a member list: `$select`, `$top` and `$skiptoken`. `$filter`,
+/// `$count`, `$search` and `$orderby` need advanced query parameters there (graph.md §2),
+/// which the emulator does not serve; another `$` option is a 400 as well.
+fn check_member_options(req: &GraphRequest) -> Result<(), GraphResponse> {
+    for (name, _) in &req.query {
+        match name.as_str() {
+            "$select" | "$top" | "$skiptoken" => {}
+            "$filter" | "$count" | "$search" | "$orderby" | "$expand" | "$skip" => {
+                return Err(unsupported(format!(
+                    "The query option '{name}' is not supported on members by this emulator."
+                )));
+            }
+            other if other.starts_with('$') => {
+                return Err(GraphResponse::error(
+                    400,
+                    "BadRequest",
+                    format!("Query option '{other}' is not allowed."),
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// `GET /groups/{id}/members`.
 pub(crate) fn members(
     shared: &Shared,
@@ -97,6 +122,9 @@ pub(crate) fn members(
     gid: &str,
     now: Instant,
 ) -> GraphResponse {
+    if let Err(refused) = check_member_options(req) {
+        return refused;
+    }
     let spec = match page_spec(req, &shared.page_key) {
         Ok(s) => s,
         Err(e) => return e,

@@ -71,6 +71,25 @@ fn flag(body: &Map<String, Value>, name: &str) -> Result<bool, GraphResponse> {
     }
 }
 
+/// `invitedUserMessageInfo`: an object whose `ccRecipients` holds at most one recipient
+/// (graph.md §1: "only one extra recipient supported").
+fn check_message_info(info: Option<&Value>) -> Result<(), GraphResponse> {
+    let invalid = || bad("Invalid value for property 'invitedUserMessageInfo'.");
+    let info = match info {
+        None | Some(Value::Null) => return Ok(()),
+        Some(Value::Object(info)) => info,
+        Some(_) => return Err(invalid()),
+    };
+    match info.get("ccRecipients") {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::Array(list)) if list.len() <= 1 => Ok(()),
+        Some(Value::Array(_)) => Err(bad(
+            "Only one recipient is supported in ccRecipients of invitedUserMessageInfo.",
+        )),
+        Some(_) => Err(invalid()),
+    }
+}
+
 fn parse<'a>(
     body: &'a Map<String, Value>,
     tenant_domain: &str,
@@ -101,6 +120,7 @@ fn parse<'a>(
     if display_name.is_some_and(|name| name.chars().count() > MAX_DISPLAY_NAME) {
         return Err(bad("Invalid value for property 'invitedUserDisplayName'."));
     }
+    check_message_info(body.get("invitedUserMessageInfo"))?;
     let user_type = text(body, "invitedUserType")?.unwrap_or("Guest");
     if user_type != "Guest" && user_type != "Member" {
         return Err(bad("Invalid value for property 'invitedUserType'."));
@@ -141,10 +161,16 @@ pub(crate) fn create(shared: &Shared, req: &GraphRequest, now: Instant) -> Graph
         let Some(id) = invite.invited_id else {
             return bad("invitedUser.id is required when resetRedemption is true.");
         };
-        let Some(record) = inner.users.get(id).filter(|r| r.view(now).is_some()) else {
+        let Some((record, visible)) = inner
+            .users
+            .get(id)
+            .and_then(|r| r.view(now).map(|v| (r, v)))
+        else {
             return not_found(id);
         };
-        if !has_address(&record.current, invite.email) {
+        // Checked on the user as replicated (graph.md §7): a mail written a moment ago may
+        // not be visible to this request yet.
+        if !has_address(visible, invite.email) {
             return bad("The invited user email address must be in the user's mail or otherMails.");
         }
         let mut user = record.current.clone();

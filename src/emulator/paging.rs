@@ -1,5 +1,6 @@
 //! Paging of directory collections: `$top` (1..=999, default 100), stable id order, and an
-//! opaque, tamper-evident `$skiptoken` inside an absolute `@odata.nextLink`.
+//! opaque, tamper-evident `$skiptoken` inside an absolute `@odata.nextLink`; [`page_of`] builds
+//! a page that may be short or empty (the `sparse_pages` knob).
 
 use std::ops::Bound;
 
@@ -105,12 +106,24 @@ pub(crate) fn page(
         value.push(item);
         last = Some(id);
     }
+    let after = last.filter(|_| rest.peek().is_some());
+    page_of(req, key, (link_base, context), value, after.as_deref())
+}
+
+/// One page holding `value`; with a nextLink that continues after the id `after`, if given.
+pub(crate) fn page_of(
+    req: &GraphRequest,
+    key: &str,
+    (link_base, context): (&str, &str),
+    value: Vec<Value>,
+    after: Option<&str>,
+) -> GraphResponse {
     let mut body = Map::new();
     body.insert("@odata.context".into(), Value::from(context));
-    if let (Some(last), Some(_)) = (last, rest.peek()) {
+    if let Some(after) = after {
         body.insert(
             "@odata.nextLink".into(),
-            Value::from(next_link(req, link_base, &encode_token(key, &last))),
+            Value::from(next_link(req, link_base, &encode_token(key, after))),
         );
     }
     body.insert("value".into(), Value::Array(value));

@@ -2,6 +2,7 @@
 //! counters, the `Retry-After` window check, the throttle buckets and fault injection; and the
 //! stamping of `request-id`s onto the answer.
 
+use chrono::{DateTime, Timelike, Utc};
 use rand::Rng;
 use tokio::time::Instant;
 
@@ -80,14 +81,15 @@ fn admit(
     };
     inner.counters.during_retry_after += u64::from(hit.own);
     inner.counters.during_any_retry_after += u64::from(hit.any);
+    let storm_mode = inner.knobs.storm.map(|s| s.retry_after);
     if let Some(refused) = storm(inner, kind, now) {
-        return Some(refused);
+        return Some(dated(refused, storm_mode, shared));
     }
     let mode = inner.knobs.retry_after;
     if let Err(throttled) = inner.throttle.admit(kind, mode, now) {
         inner.counters.throttled += 1;
         inner.counters.writes_throttled += u64::from(kind == Kind::Write);
-        return Some(too_many(throttled.retry_after));
+        return Some(dated(too_many(throttled.retry_after), Some(mode), shared));
     }
     let rate = inner.knobs.fault_rate.clamp(0.0, 1.0);
     if rate > 0.0 && inner.rng.random::<f64>() < rate {
@@ -104,7 +106,7 @@ fn storm(inner: &mut Inner, kind: Kind, now: Instant) -> Option<GraphResponse> {
     let mode = inner.knobs.storm.map(|s| s.retry_after).unwrap_or_default();
     let retry_after = match mode {
         RetryAfterMode::Computed => Some((until - now).as_secs_f64().ceil().max(1.0) as u64),
-        RetryAfterMode::Fixed(n) => Some(n),
+        RetryAfterMode::Fixed(n) | RetryAfterMode::HttpDate(n) => Some(n),
         RetryAfterMode::Zero => Some(0),
         RetryAfterMode::Missing => None,
     };
@@ -112,6 +114,36 @@ fn storm(inner: &mut Inner, kind: Kind, now: Instant) -> Option<GraphResponse> {
     inner.counters.throttled += 1;
     inner.counters.storm_throttled += 1;
     Some(too_many(retry_after))
+}
+
+/// A 429 whose `Retry-After` is to be written as an HTTP-date ([`RetryAfterMode::HttpDate`]):
+/// the date the window ends (rounded up to the second, so it never ends sooner than announced)
+/// and a `Date` header (rounded down) on the emulator's clock.
+fn http_date(answer: GraphResponse, wall: DateTime<Utc>) -> GraphResponse {
+    let Some(secs) = answer
+        .headers
+        .iter()
+        .find(|(k, _)| k == "Retry-After")
+        .and_then(|(_, v)| v.parse::<i64>().ok())
+    else {
+        return answer;
+    };
+    let sent = wall.with_nanosecond(0).unwrap_or(wall);
+    let until = sent + chrono::Duration::seconds(secs + i64::from(sent != wall));
+    let format = |t: DateTime<Utc>| t.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    let mut answer = answer;
+    answer.headers.retain(|(k, _)| k != "Retry-After");
+    answer
+        .with_header("Retry-After", format(until))
+        .with_header("Date", format(sent))
+}
+
+/// `answer` with its `Retry-After` as an HTTP-date when `mode` asks for one.
+fn dated(answer: GraphResponse, mode: Option<RetryAfterMode>, shared: &Shared) -> GraphResponse {
+    match mode {
+        Some(RetryAfterMode::HttpDate(_)) => http_date(answer, shared.now()),
+        _ => answer,
+    }
 }
 
 /// Graph's 429 answer.

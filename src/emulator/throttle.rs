@@ -149,7 +149,7 @@ impl Throttle {
         };
         let retry_after = match mode {
             RetryAfterMode::Computed => Some((wait.as_secs_f64().ceil() as u64).max(1)),
-            RetryAfterMode::Fixed(n) => Some(n),
+            RetryAfterMode::Fixed(n) | RetryAfterMode::HttpDate(n) => Some(n),
             RetryAfterMode::Zero => Some(0),
             RetryAfterMode::Missing => None,
         };

@@ -6,7 +6,7 @@ use tokio::time::Instant;
 
 use super::exchange::{GraphRequest, GraphResponse, bad_request, not_found, unsupported};
 use super::filter::{self, Filter};
-use super::paging::{page, page_spec};
+use super::paging::{PageSpec, page, page_of, page_spec};
 use super::schema::{apply_patch, parse_select, project, validate_patch};
 use super::state::{Shared, iso};
 
@@ -57,6 +57,16 @@ fn try_list(
     let select = parse_select(req.param("$select"))?;
     let filter: Option<Filter> = req.param("$filter").map(filter::parse).transpose()?;
     let spec = page_spec(req, &shared.page_key)?;
+    if let Some(filter) = filter.as_ref().filter(|_| shared.knobs().sparse_pages) {
+        return Ok(sparse_list(
+            shared,
+            req,
+            now,
+            filter,
+            select.as_deref(),
+            &spec,
+        ));
+    }
     let inner = shared.lock();
     // Only this page and one look-ahead item are filtered and projected: a page costs
     // O(log n + page), not O(n), so paging through a large directory stays linear.
@@ -79,6 +89,39 @@ fn try_list(
         &spec,
         items,
     ))
+}
+
+/// A filtered page as Graph may serve it (the `sparse_pages` knob): the next `$top` visible
+/// users are looked at and those matching `filter` answered, possibly none; a nextLink follows
+/// when users remain after them.
+fn sparse_list(
+    shared: &Shared,
+    req: &GraphRequest,
+    now: Instant,
+    filter: &Filter,
+    select: Option<&[String]>,
+    spec: &PageSpec,
+) -> GraphResponse {
+    let inner = shared.lock();
+    let window: Vec<(&String, &Map<String, Value>)> = inner
+        .users
+        .range::<str, _>(spec.range())
+        .filter_map(|(id, r)| r.view(now).map(|u| (id, u)))
+        .take(spec.top.saturating_add(1))
+        .collect();
+    let looked_at = window.get(..spec.top).unwrap_or(&window);
+    let value = looked_at
+        .iter()
+        .filter(|(_, u)| filter::matches(filter, u))
+        .map(|(_, u)| project(u, select))
+        .collect();
+    let after = (window.len() > spec.top)
+        .then(|| looked_at.last().map(|(id, _)| id.as_str()))
+        .flatten();
+    let base = shared.base_url();
+    let link_base = format!("{base}/users");
+    let context = format!("{base}/$metadata#users");
+    page_of(req, &shared.page_key, (&link_base, &context), value, after)
 }
 
 /// `GET /users/{id|upn}`.

@@ -1,9 +1,11 @@
-//! Backoff between attempts: exponential with full jitter, `Retry-After` as a floor, and a
-//! fallback pause when a 429 carries no `Retry-After` or `Retry-After: 0`.
+//! Backoff between attempts: exponential with full jitter, `Retry-After` (seconds or an
+//! HTTP-date) as a floor, and a fallback pause when a 429 carries no `Retry-After` or
+//! `Retry-After: 0`.
 
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use chrono::DateTime;
+use reqwest::header::{DATE, HeaderMap, RETRY_AFTER};
 
 use super::config::RetryPolicy;
 use super::error::{ErrorClass, GraphError};
@@ -13,16 +15,30 @@ use super::error::{ErrorClass, GraphError};
 /// overflows an `Instant`, found by the `graph_response` fuzz oracle).
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3_600);
 
-/// `Retry-After` as delta-seconds, at most [`MAX_RETRY_AFTER`]. An HTTP-date form is ignored
-/// (Graph sends seconds); a missing or unparsable header is `None`; `0` is `Some(0)`; more
-/// digits than a `u64` holds count as the maximum.
+/// `Retry-After` as delta-seconds, at most [`MAX_RETRY_AFTER`]; `0` is `Some(0)`; more digits
+/// than a `u64` holds count as the maximum. Graph sends seconds (graph.md §5), but RFC 9110
+/// also allows an HTTP-date: that form counts from the response's own `Date` header (no local
+/// clock, so no skew), a date already past is `Some(0)`. A missing or unparsable header, or a
+/// date without a readable `Date`, is `None`.
 pub fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
     let text = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+    if text.is_empty() {
         return None;
+    }
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        return date_delay(text, headers);
     }
     let seconds = text.parse::<u64>().unwrap_or(u64::MAX);
     Some(Duration::from_secs(seconds).min(MAX_RETRY_AFTER))
+}
+
+/// An HTTP-date `Retry-After` as the time from the response's `Date` to it.
+fn date_delay(retry_at: &str, headers: &HeaderMap) -> Option<Duration> {
+    let http_date = |t: &str| DateTime::parse_from_rfc2822(t).ok();
+    let at = http_date(retry_at)?;
+    let sent = http_date(headers.get(DATE)?.to_str().ok()?.trim())?;
+    let delay = (at - sent).to_std().unwrap_or(Duration::ZERO);
+    Some(delay.min(MAX_RETRY_AFTER))
 }
 
 /// How long every caller must pause after a 429: its `Retry-After`, or the fallback when that
@@ -100,6 +116,38 @@ mod tests {
             RETRY_AFTER,
             HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
         );
+        assert_eq!(
+            parse_retry_after(&h),
+            None,
+            "a date needs a Date to count from"
+        );
+        h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(parse_retry_after(&h), None);
+    }
+
+    #[test]
+    fn an_http_date_counts_from_the_date_header() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            DATE,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:27:30 GMT"),
+        );
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(parse_retry_after(&h), Some(Duration::from_secs(30)));
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:27:00 GMT"),
+        );
+        assert_eq!(parse_retry_after(&h), Some(Duration::ZERO), "already past");
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Thu, 22 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(parse_retry_after(&h), Some(MAX_RETRY_AFTER));
+        h.insert(DATE, HeaderValue::from_static("yesterday"));
         assert_eq!(parse_retry_after(&h), None);
     }
 

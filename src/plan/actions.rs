@@ -102,6 +102,16 @@ pub enum Action {
         /// chance, even for an expired guest).
         enable: bool,
     },
+    /// The second step of an [`Action::ChangeEmail`], never planned: reset the redemption of an
+    /// owned guest whose `mail` guestsync has already set to `email`. The worker continues with
+    /// it when the reset right after the PATCH does not succeed (the mail may not have
+    /// replicated yet, notes/graph.md §7), so that waiting for it never writes `mail` again.
+    ResetRedemption {
+        /// The owned guest.
+        object_id: String,
+        /// The new address, already in the guest's `mail`.
+        email: Email,
+    },
 }
 
 impl Action {
@@ -119,6 +129,7 @@ impl Action {
             Action::Expire { .. } => "expire",
             Action::Restore { .. } => "restore",
             Action::ChangeEmail { .. } => "change_email",
+            Action::ResetRedemption { .. } => "reset_redemption",
         }
     }
 
@@ -134,7 +145,8 @@ impl Action {
             | Action::Delete { object_id }
             | Action::Expire { object_id, .. }
             | Action::Restore { object_id, .. }
-            | Action::ChangeEmail { object_id, .. } => Some(object_id),
+            | Action::ChangeEmail { object_id, .. }
+            | Action::ResetRedemption { object_id, .. } => Some(object_id),
         }
     }
 }

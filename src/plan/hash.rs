@@ -159,6 +159,10 @@ fn feed_action(h: &mut Sha256, action: &Action) {
             feed_attributes(h, changes);
             h.update([u8::from(*reset_redemption), u8::from(*enable)]);
         }
+        Action::ResetRedemption { object_id, email } => {
+            field(h, object_id);
+            field(h, email.as_str());
+        }
         Action::Reinvite {
             previous_object_id,
             email,

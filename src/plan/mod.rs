@@ -136,7 +136,9 @@ impl Accumulator {
             Action::Delete { .. } => &mut self.counts.deletes,
             Action::Renew { .. } => &mut self.counts.renewals,
             Action::Restore { .. } => &mut self.counts.restores,
-            Action::ChangeEmail { .. } => &mut self.counts.email_changes,
+            Action::ChangeEmail { .. } | Action::ResetRedemption { .. } => {
+                &mut self.counts.email_changes
+            }
         };
         *counter += 1;
         self.items.push(PlannedAction {

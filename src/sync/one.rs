@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{CycleError, Engine, TENANT_SELECT, link_state, observed};
+use super::{CycleError, Engine, link_state, observed};
 use crate::graph::ErrorClass;
 use crate::graph::odata::email_filter;
 use crate::identity::Anchor;
@@ -51,14 +51,15 @@ impl Engine {
         };
         let links = self.store.link_list().await?;
         let filter = email_filter(identity.email.as_str());
-        let mut users = self.graph.list_users(Some(&filter), &TENANT_SELECT).await?;
+        // The cycle's `$select`: a mapped property left out would read as unset (Gotcha 4).
+        let mut users = self.graph.list_users(Some(&filter), &self.select).await?;
         let linked = links
             .iter()
             .find(|l| l.anchor == anchor && l.deleted_at.is_none());
         if let Some(link) = linked
             && !users.iter().any(|u| u.id == link.object_id)
         {
-            match self.graph.get_user(&link.object_id, &TENANT_SELECT).await {
+            match self.graph.get_user(&link.object_id, &self.select).await {
                 Ok(user) => users.push(user),
                 Err(error) if error.class == ErrorClass::NotFound => {}
                 Err(error) => return Err(error.into()),

@@ -3,10 +3,12 @@
 
 use chrono::{DateTime, Utc};
 
-use super::outcome::{Outcome, REPLICATION_PAUSE, from_graph_error};
+use super::outcome::{
+    Outcome, REPLICATION_PAUSE, from_graph_error, internal_error, reset_after_mail_write,
+};
 use super::payload::{ItemPayload, applied_json, patch_body};
 use super::{Worker, WorkerContext};
-use crate::graph::model::InvitedUserRef;
+use crate::graph::model::{InvitedUser, InvitedUserRef};
 use crate::graph::{GraphError, InvitationRequest};
 use crate::identity::{Attributes, Email, Identity};
 use crate::plan::Action;
@@ -89,7 +91,9 @@ impl Worker {
 
     /// Invites `email` (POST /invitations), then PATCHes `attributes`: the one path every
     /// invitation takes (new guests, renewals, resets). `reset_user` resets the redemption of
-    /// that existing user (`resetRedemption` with `invitedUser.id`, notes/graph.md §1).
+    /// that existing user (`resetRedemption` with `invitedUser.id`, notes/graph.md §1), whose
+    /// `mail` guestsync has just set to `email` (a 400 is then retried:
+    /// [`reset_after_mail_write`]).
     pub(super) async fn invite(
         &self,
         ctx: &WorkerContext,
@@ -106,8 +110,14 @@ impl Worker {
         let attributes = &attributes.without_nulls();
         let invitation = match self.graph.invite(&request).await {
             Ok(invitation) => invitation,
+            Err(error) if reset_user.is_some() => {
+                return self.failed(ctx, &reset_after_mail_write(&error), false);
+            }
             Err(error) => return self.failed(ctx, &error, false),
         };
+        if let Some(refused) = not_external(&invitation.invited_user) {
+            return refused;
+        }
         let object_id = invitation.invited_user.id.clone();
         let mail = self.config.invite.own_mail.then(|| InvitationMail {
             email: email.to_string(),
@@ -267,10 +277,50 @@ impl Worker {
     }
 }
 
+/// Refuses the user an invitation answered with when its UPN is not a guest's: an invited
+/// user's UPN carries `#EXT#` (notes/graph.md §2), while what Graph answers for an address a
+/// member of the tenant already holds is UNCONFIRMED (§1). A member is never guestsync's to
+/// link or write: the item is dead instead (invariant 1). No UPN in the answer: accepted.
+fn not_external(user: &InvitedUser) -> Option<Outcome> {
+    let upn = user.user_principal_name.as_deref()?;
+    if upn.to_ascii_uppercase().contains("#EXT#") {
+        return None;
+    }
+    Some(Outcome::Dead(internal_error(
+        "invited_user_not_external",
+        format!(
+            "the invitation answered with {}, whose UPN is not an external user's (no #EXT#): \
+             the address belongs to an account of the tenant; left alone",
+            user.id
+        ),
+    )))
+}
+
 /// The link change of an invitation: with own mail, the mail is queued in the same transaction.
 fn invited(fields: LinkFields, mail: Option<InvitationMail>) -> LinkUpdate {
     match mail {
         Some(mail) => LinkUpdate::UpsertAndMail(fields, mail),
         None => LinkUpdate::Upsert(fields),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(upn: Option<&str>) -> InvitedUser {
+        InvitedUser {
+            id: "u".into(),
+            user_principal_name: upn.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn only_an_external_users_upn_is_taken() {
+        assert!(not_external(&user(Some("a_b.example#EXT#@t.onmicrosoft.com"))).is_none());
+        assert!(not_external(&user(Some("a_b.example#ext#@t.onmicrosoft.com"))).is_none());
+        assert!(not_external(&user(None)).is_none());
+        let member = not_external(&user(Some("ada@t.onmicrosoft.com")));
+        assert!(matches!(member, Some(Outcome::Dead(_))), "{member:?}");
     }
 }

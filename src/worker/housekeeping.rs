@@ -1,11 +1,12 @@
 //! Executes the housekeeping actions (issue 4 item 4): renew an invitation still pending,
-//! expire, delete (soft), and change the e-mail with a reset of redemption (the restore from
-//! deleted items is in `restore`).
+//! expire, delete (soft), and change the e-mail with a reset of redemption, continued as a
+//! reset alone when the mail has not replicated yet (the restore from deleted items is in
+//! `restore`).
 //! Every new invitation goes through [`Worker::invite`], the one invitation path, so whatever
 //! happens to an invitation there (its redeem URL stored, mailed) happens to these too.
 
-use super::outcome::Outcome;
-use super::payload::{applied_json, attributes_from_json, patch_body};
+use super::outcome::{Outcome, REPLICATION_PAUSE};
+use super::payload::{ItemPayload, applied_json, attributes_from_json, patch_body};
 use super::{Worker, WorkerContext};
 use crate::graph::ErrorClass;
 use crate::identity::{Attributes, Email, Identity};
@@ -58,6 +59,9 @@ impl Worker {
                     enable: *enable,
                 };
                 self.change_email(ctx, change, desired).await
+            }
+            Action::ResetRedemption { object_id, email } => {
+                self.reset_redemption(ctx, object_id, email, desired).await
             }
             other => Outcome::Dead(super::outcome::internal_error(
                 "not_housekeeping",
@@ -125,7 +129,10 @@ impl Worker {
 
     /// PATCH `mail` (and the changed properties); then, for an invited guest, reset the
     /// redemption: POST /invitations with `invitedUser.id` and `resetRedemption: true` for the
-    /// new address, which Graph requires to be in `mail` already (notes/graph.md §1).
+    /// new address, which Graph requires to be in `mail` already (notes/graph.md §1). A reset
+    /// that does not succeed at once (the mail may not have replicated, §7) continues as an
+    /// [`Action::ResetRedemption`]: the PATCH is recorded and not sent again, since each new
+    /// write of `mail` would start its replication over.
     async fn change_email(
         &self,
         ctx: &WorkerContext,
@@ -155,16 +162,48 @@ impl Worker {
             return Outcome::Done(LinkUpdate::Upsert(fields));
         }
         let outcome = self
-            .invite(ctx, email, &Attributes::new(), desired, Some(object_id))
+            .invite(
+                ctx,
+                email,
+                &Attributes::new(),
+                desired.clone(),
+                Some(object_id),
+            )
             .await;
         match split_invited(outcome) {
             Ok((mut fields, mail)) => {
                 fields.last_applied = applied_json(&applied);
                 fields.disabled_by_us = disabled_by_us;
-                Outcome::Done(match mail {
-                    Some(mail) => LinkUpdate::UpsertAndMail(fields, mail),
-                    None => LinkUpdate::Upsert(fields),
-                })
+                Outcome::Done(reset_done(fields, mail))
+            }
+            Err(failed) => {
+                // The mail is set: the link keeps the old address until the reset succeeds.
+                let patched =
+                    self.kept_fields(ctx.link.as_ref(), object_id, &applied, Some(disabled_by_us));
+                continue_with_reset(*failed, patched, object_id, email, desired)
+            }
+        }
+    }
+
+    /// The reset of redemption that follows an e-mail change whose PATCH is done: on success
+    /// the link takes the new address and keeps what the PATCH recorded.
+    async fn reset_redemption(
+        &self,
+        ctx: &WorkerContext,
+        object_id: &str,
+        email: &Email,
+        desired: Option<Identity>,
+    ) -> Outcome {
+        let outcome = self
+            .invite(ctx, email, &Attributes::new(), desired, Some(object_id))
+            .await;
+        match split_invited(outcome) {
+            Ok((mut fields, mail)) => {
+                if let Some(link) = &ctx.link {
+                    fields.last_applied = link.last_applied.clone();
+                    fields.disabled_by_us = link.disabled_by_us;
+                }
+                Outcome::Done(reset_done(fields, mail))
             }
             Err(other) => *other,
         }
@@ -181,6 +220,44 @@ impl Worker {
             applied.set(property, value);
         }
         applied
+    }
+}
+
+/// The link change of a successful reset of redemption (with guestsync's own mail, the new
+/// redeem URL is queued with it).
+fn reset_done(fields: LinkFields, mail: Option<InvitationMail>) -> LinkUpdate {
+    match mail {
+        Some(mail) => LinkUpdate::UpsertAndMail(fields, mail),
+        None => LinkUpdate::Upsert(fields),
+    }
+}
+
+/// After the PATCH of an e-mail change, the reset `failed` with a retry or a snooze: record
+/// the PATCH (`patched`, the old address) and continue with the reset alone, no sooner than
+/// [`REPLICATION_PAUSE`]. Any other outcome (a permanent refusal) stands as it came.
+fn continue_with_reset(
+    failed: Outcome,
+    patched: LinkFields,
+    object_id: &str,
+    email: &Email,
+    desired: Option<Identity>,
+) -> Outcome {
+    let (after, why) = match &failed {
+        Outcome::Retry { after, error } => (*after, error.code.clone()),
+        Outcome::Snooze { after, reason } => (*after, reason.clone()),
+        _ => return failed,
+    };
+    Outcome::Progress {
+        link: LinkUpdate::Upsert(patched),
+        next: ItemPayload {
+            action: Action::ResetRedemption {
+                object_id: object_id.to_string(),
+                email: email.clone(),
+            },
+            desired,
+        },
+        after: after.max(REPLICATION_PAUSE),
+        reason: format!("mail set; redemption reset deferred ({why})"),
     }
 }
 

@@ -80,6 +80,20 @@ pub fn from_graph_error(
     }
 }
 
+/// A failed reset of redemption sent right after guestsync set the new `mail`: Graph checks
+/// the address on the user as its replica sees it (notes/graph.md §1: the new address must
+/// already be in `mail`; §7: a property just written may not be visible yet), so a 400 may
+/// only mean the mail has not replicated. It becomes transient: retried with backoff until
+/// the item's attempts run out, instead of dead at once (a dead item with an unchanged plan
+/// would stay dead, the mail changed and the redemption never reset).
+pub fn reset_after_mail_write(error: &GraphError) -> GraphError {
+    let mut error = error.clone();
+    if error.status == Some(400) {
+        error.class = ErrorClass::Transient;
+    }
+    error
+}
+
 /// The stored form of a Graph failure: class, code, message, request-id, status.
 pub fn item_error(error: &GraphError) -> ItemError {
     ItemError {
@@ -99,5 +113,30 @@ pub fn internal_error(code: &str, message: impl Into<String>) -> ItemError {
         message: message.into(),
         request_id: None,
         status: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph_error(status: u16) -> GraphError {
+        let body = br#"{"error":{"code":"BadRequest","message":"m"}}"#;
+        crate::graph::classify(status, &reqwest::header::HeaderMap::new(), body)
+    }
+
+    fn outcome(error: &GraphError) -> Outcome {
+        let second = Duration::from_secs(1);
+        from_graph_error(error, false, 1, 8, second, second)
+    }
+
+    #[test]
+    fn a_reset_refused_with_400_after_the_mail_write_is_retried() {
+        let refused = graph_error(400);
+        assert!(matches!(outcome(&refused), Outcome::Dead(_)));
+        let retried = outcome(&reset_after_mail_write(&refused));
+        assert!(matches!(retried, Outcome::Retry { .. }), "{retried:?}");
+        let denied = reset_after_mail_write(&graph_error(403));
+        assert!(matches!(outcome(&denied), Outcome::Dead(_)));
     }
 }

@@ -104,12 +104,18 @@ async fn demo_goes_on_as_the_daemon_with_the_status_page_until_sigterm() {
         page,
     )
     .await;
-    let ready = client
-        .get(format!("{base}/health/ready"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(ready.status(), 200, "{}", ready.text().await.unwrap());
+    // Run 3 shows on the page when it starts; readiness follows once it has finished.
+    let ready = format!("{base}/health/ready");
+    poll_until(
+        "the daemon is ready",
+        Duration::from_secs(60),
+        every,
+        async || {
+            let answer = client.get(&ready).send().await;
+            answer.is_ok_and(|a| a.status() == 200)
+        },
+    )
+    .await;
     let metrics = client.get(format!("{base}/metrics")).send().await.unwrap();
     let metrics = metrics.text().await.unwrap();
     assert!(

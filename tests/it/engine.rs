@@ -2,7 +2,7 @@
 
 use guestsync::demo::sample::{PartnerRow, bad_rows, partner_rows};
 use guestsync::demo::{demo_knobs, hand_made_guests};
-use guestsync::emulator::{Budget, Knobs};
+use guestsync::emulator::{Budget, Knobs, SeedUser};
 use guestsync::store::{ItemState, RunOutcome, StoreError};
 use guestsync::sync::CycleReport;
 
@@ -224,6 +224,54 @@ async fn bad_rows_are_rejected_or_held_with_reasons_and_obrien_is_invited() {
     assert_eq!(obrien[0]["displayName"], "Siobhán O'Brien");
     let counts = parts.store.item_counts().await.unwrap();
     assert_eq!(counts[&ItemState::Done], 11);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invitation_answered_with_a_member_account_links_and_writes_nothing() {
+    // notes/graph.md §1 "Existing guest / existing member": what Graph answers when the
+    // address belongs to a member of the tenant is UNCONFIRMED; the emulator answers with the
+    // member. The tenant read sees only guests, so guestsync invites; it must not take the
+    // member for its guest (invariant 1). Guests' UPNs carry `#EXT#` (graph.md §2).
+    let rows = good_rows(3);
+    let mut member = SeedUser::guest(&rows[0].email);
+    member.user_type = "Member".into();
+    member.creation_type = None;
+    let world = World::start(quiet_knobs(), vec![member], &rows).await;
+    let before = world.users_with_mail(&rows[0].email);
+    assert!(
+        !before[0]["userPrincipalName"]
+            .as_str()
+            .unwrap()
+            .contains("#EXT#")
+    );
+    let (report, drained) = world.sync_once().await;
+    assert_eq!(report.counts.invites, 3, "{:?}", report.counts);
+    assert_eq!(drained.dead(), 1, "{:?}", drained.counts);
+    assert_eq!(
+        world.users_with_mail(&rows[0].email),
+        before,
+        "the member was written to"
+    );
+    assert_eq!(
+        world.emulator.counters().requests_by_route["PATCH /users/{id}"],
+        2
+    );
+    let parts = world.parts().await;
+    let anchor = rows[0].partner_id.clone().unwrap();
+    assert!(
+        parts.store.link_get(&anchor).await.unwrap().is_none(),
+        "member linked"
+    );
+    let item = parts.store.item_get(&anchor).await.unwrap().unwrap();
+    let error = item.last_error.unwrap();
+    assert_eq!(error.code, "invited_user_not_external", "{error:?}");
+    let (second, _) = world.sync_once().await;
+    assert_eq!(
+        second.counts.invites, 1,
+        "still held by the dead item: {:?}",
+        second.counts
+    );
+    assert_eq!(world.users_with_mail(&rows[0].email), before);
 }
 
 #[tokio::test]

@@ -1,13 +1,14 @@
 //! The emulator as notes/graph.md describes the calls housekeeping makes: a re-invitation of
 //! a pending guest keeps the user and gives a new redeem URL; `resetRedemption` requires
-//! `invitedUser.id`, keeps the object id and puts the guest back to PendingAcceptance; a
+//! `invitedUser.id`, keeps the object id and puts the guest back to PendingAcceptance, and is
+//! checked against the replicated user (a `mail` just written may not be visible yet, §7); a
 //! deleted user is restorable for 30 days only (measured on the emulator's clock).
 
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use guestsync::clock::ManualClock;
-use guestsync::emulator::{EmulatorConfig, start_with_clock};
+use guestsync::emulator::{EmulatorConfig, Knobs, start_with_clock};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -79,6 +80,49 @@ async fn a_reset_after_a_mail_change_keeps_the_user_and_makes_it_pending_again()
         clock_iso(&clock),
         "the change time is the emulator clock's"
     );
+}
+
+#[tokio::test]
+async fn a_reset_right_after_the_mail_change_meets_the_replication_lag() {
+    // graph.md §1: the new address must already be in mail or otherMails; §7: a property just
+    // written may not be visible yet. The check reads the replicated user, as Graph's does.
+    let emu = Emu::default().await;
+    let id = emu.invite("gil@old.example").await["invitedUser"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    emu.knobs(Knobs {
+        replication_lag_max_ms: 4000,
+        fault_seed: 11,
+        ..Knobs::default()
+    });
+    let (status, _) = emu
+        .patch(&format!("/users/{id}"), json!({"mail": "gil@new.example"}))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let reset = json!({"invitedUserEmailAddress": "gil@new.example",
+        "inviteRedirectUrl": "https://x.example", "resetRedemption": true,
+        "invitedUser": {"id": id}});
+    let (status, body) = emu.post("/invitations", reset.clone()).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_REQUEST, "BadRequest"),
+        "{body}"
+    );
+    let mut status = StatusCode::BAD_REQUEST;
+    for _ in 0..150 {
+        status = emu.post("/invitations", reset.clone()).await.0;
+        if status != StatusCode::BAD_REQUEST {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "accepted once the mail replicated"
+    );
+    assert_eq!(emu.handle.users().len(), 1);
 }
 
 fn clock_iso(clock: &ManualClock) -> String {

@@ -39,6 +39,10 @@ async fn send_invitation_message_counts_an_email() {
     assert_eq!(emu.handle.counters().invitation_emails_sent, 1);
 }
 
+fn cc(address: &str) -> serde_json::Value {
+    json!({"emailAddress": {"name": "cc", "address": address}})
+}
+
 #[tokio::test]
 async fn invalid_invitations_are_400() {
     let emu = Emu::default().await;
@@ -52,6 +56,11 @@ async fn invalid_invitations_are_400() {
         json!({"invitedUserEmailAddress": "me@contoso.onmicrosoft.com", "inviteRedirectUrl": "https://x"}),
         json!({"invitedUserEmailAddress": "a@b.example", "inviteRedirectUrl": "https://x",
             "invitedUserDisplayName": "N".repeat(257)}),
+        // graph.md §1: only one extra recipient is supported.
+        json!({"invitedUserEmailAddress": "a@b.example", "inviteRedirectUrl": "https://x",
+            "invitedUserMessageInfo": {"ccRecipients": [cc("c1@b.example"), cc("c2@b.example")]}}),
+        json!({"invitedUserEmailAddress": "a@b.example", "inviteRedirectUrl": "https://x",
+            "invitedUserMessageInfo": "hello"}),
     ];
     let count = cases.len();
     for case in cases {
@@ -66,6 +75,12 @@ async fn invalid_invitations_are_400() {
         counters.bad_request_samples[0].starts_with("POST /invitations: The property 'colour'"),
         "{:?}",
         counters.bad_request_samples
+    );
+    let one_cc = json!({"invitedUserEmailAddress": "a@b.example", "inviteRedirectUrl": "https://x",
+        "invitedUserMessageInfo": {"ccRecipients": [cc("c1@b.example")]}});
+    assert_eq!(
+        emu.post("/invitations", one_cc).await.0,
+        StatusCode::CREATED
     );
     let name = "é".repeat(256);
     let body = json!({"invitedUserEmailAddress": "a@b.example", "inviteRedirectUrl": "https://x",

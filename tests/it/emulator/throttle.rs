@@ -73,6 +73,29 @@ async fn missing_retry_after_mode_sends_no_header() {
 }
 
 #[tokio::test]
+async fn http_date_mode_writes_the_window_end_as_a_date_after_the_date_header() {
+    let emu = Emu::default().await;
+    emu.knobs(Knobs {
+        retry_after: RetryAfterMode::HttpDate(30),
+        read_budget: Some(Budget {
+            per_second: 0.01,
+            burst: 1,
+        }),
+        ..Knobs::default()
+    });
+    let _ = emu.get("/users").await;
+    let (status, headers, _) = emu.send(reqwest::Method::GET, "/users", None).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let date = |name: &str| {
+        let text = headers[name].to_str().unwrap();
+        assert!(text.ends_with(" GMT"), "{name}: {text}");
+        chrono::DateTime::parse_from_rfc2822(text).unwrap()
+    };
+    let ahead = (date("retry-after") - date("date")).num_seconds();
+    assert!((30..=31).contains(&ahead), "{ahead}");
+}
+
+#[tokio::test]
 async fn faults_at_rate_one_answer_5xx() {
     let emu = Emu::default().await;
     emu.knobs(Knobs {
@@ -132,12 +155,19 @@ async fn batch_items_after_a_429_item_are_not_inside_its_window_but_the_next_req
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let statuses: Vec<_> = body["responses"]
+    let mut statuses: Vec<_> = body["responses"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r["status"].as_u64().unwrap())
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_owned(),
+                r["status"].as_u64().unwrap(),
+            )
+        })
         .collect();
+    statuses.sort();
+    let statuses: Vec<u64> = statuses.into_iter().map(|(_, s)| s).collect();
     assert_eq!(statuses, [204, 429, 429, 429]);
     let counters = emu.handle.counters();
     assert_eq!(counters.writes_throttled, 3);
@@ -150,6 +180,28 @@ async fn batch_items_after_a_429_item_are_not_inside_its_window_but_the_next_req
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["responses"][0]["status"], 429);
     assert_eq!(emu.handle.counters().during_retry_after, 1);
+}
+
+#[tokio::test]
+async fn batch_responses_come_in_another_order_than_the_requests() {
+    // graph.md §4: "order may differ — correlate by id". The emulator answers in reverse, so a
+    // client that pairs responses by position fails here as it would on Graph.
+    let emu = Emu::default().await;
+    let get = |n: &str| json!({"id": n, "method": "GET", "url": "/users?$select=id"});
+    let (status, body) = emu
+        .post(
+            "/$batch",
+            json!({"requests": [get("a"), get("b"), get("c")]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let ids: Vec<&str> = body["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["c", "b", "a"]);
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use guestsync::emulator::{EmulatorConfig, SeedUser};
+use guestsync::emulator::{EmulatorConfig, Knobs, SeedUser};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -77,6 +77,48 @@ async fn filtered_pages_skip_other_users_and_end_without_a_next_link() {
     }
     assert_eq!(seen.len(), 400);
     assert_eq!(pages, 4, "400 guests in pages of 100, no empty last page");
+}
+
+#[tokio::test]
+async fn sparse_pages_look_at_top_users_and_may_come_back_empty() {
+    // graph.md §2 "Paging": a page may hold fewer results than asked, even none, with a
+    // nextLink. The `sparse_pages` knob pages a filtered list over every user: each page
+    // looks at `$top` users and answers those that match.
+    let seeds = (0..6)
+        .map(|i| {
+            let mut seed = SeedUser::guest(&format!("s{i}@partner.example"));
+            seed.extra.insert("id".into(), json!(format!("id{i}")));
+            if i < 3 {
+                seed.user_type = "Member".to_owned();
+                seed.creation_type = None;
+            }
+            seed
+        })
+        .collect();
+    let emu = Emu::start(EmulatorConfig {
+        seed_users: seeds,
+        knobs: Knobs {
+            sparse_pages: true,
+            ..Knobs::default()
+        },
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let mut sizes = Vec::new();
+    let mut next = Some("/users?$filter=userType eq 'Guest'&$select=id&$top=2".to_owned());
+    while let Some(url) = next.take() {
+        let (status, body) = emu.get(&url).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        sizes.push(body["value"].as_array().unwrap().len());
+        next = body["@odata.nextLink"].as_str().map(str::to_owned);
+    }
+    assert_eq!(sizes, [0, 1, 2], "members id0..id2, guests id3..id5");
+    let (_, all) = emu.get("/users?$select=id&$top=4").await;
+    assert_eq!(
+        all["value"].as_array().unwrap().len(),
+        4,
+        "unfiltered pages are full"
+    );
 }
 
 #[tokio::test]

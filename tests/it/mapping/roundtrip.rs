@@ -3,7 +3,7 @@
 
 use guestsync::app::build::parts;
 use guestsync::identity::{Attributes, Property, PropertySet};
-use guestsync::sync::{observed, tenant_select};
+use guestsync::sync::{OnePlan, observed, tenant_select};
 
 use super::{People, Row, s};
 
@@ -106,6 +106,25 @@ async fn every_property_round_trips_through_invite_and_update() {
         third.counts
     );
     assert_eq!(people.world.emulator.counters().writes_total, writes);
+}
+
+#[tokio::test]
+async fn on_demand_planning_reads_every_mapped_property() {
+    // graph.md Gotcha 4: properties outside `$select` are absent, not null. Planning one
+    // anchor must select what the mapping manages, or it sees them as unset and rewrites them.
+    let mut people = start().await;
+    people.set_rows(&[row(1, 0)]).await;
+    let (first, drained) = people.sync_once().await;
+    assert_eq!((first.counts.invites, drained.dead()), (1, 0));
+    // Past the replication window: our own write no longer excuses a difference.
+    let window = (
+        "GUESTSYNC__SYNC__REPLICATION_WINDOW".to_owned(),
+        "1ms".to_owned(),
+    );
+    people.world.extra_env.push(window);
+    let parts = parts(&people.settings()).await.unwrap();
+    let plan = parts.engine.plan_one("a1").await.unwrap();
+    assert!(matches!(plan, OnePlan::Unchanged), "{plan:?}");
 }
 
 #[tokio::test]
