@@ -139,3 +139,12 @@ pub(crate) fn bad_request(message: impl Into<String>) -> GraphResponse {
 pub(crate) fn unsupported(message: impl Into<String>) -> GraphResponse {
     GraphResponse::error(400, "Request_UnsupportedQuery", message)
 }
+
+/// 400 `BadRequest` for a `$` query option the route does not know.
+pub(crate) fn option_not_allowed(name: &str) -> GraphResponse {
+    GraphResponse::error(
+        400,
+        "BadRequest",
+        format!("Query option '{name}' is not allowed."),
+    )
+}

@@ -5,7 +5,9 @@
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::exchange::{GraphRequest, GraphResponse, bad_request, not_found, unsupported};
+use super::exchange::{
+    GraphRequest, GraphResponse, bad_request, not_found, option_not_allowed, unsupported,
+};
 use super::group_patch::ALREADY_MEMBER;
 use super::paging::{page, page_spec};
 use super::schema::{parse_select, project};
@@ -102,13 +104,7 @@ fn check_member_options(req: &GraphRequest) -> Result<(), GraphResponse> {
                     "The query option '{name}' is not supported on members by this emulator."
                 )));
             }
-            other if other.starts_with('$') => {
-                return Err(GraphResponse::error(
-                    400,
-                    "BadRequest",
-                    format!("Query option '{other}' is not allowed."),
-                ));
-            }
+            other if other.starts_with('$') => return Err(option_not_allowed(other)),
             _ => {}
         }
     }

@@ -4,7 +4,9 @@
 use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
-use super::exchange::{GraphRequest, GraphResponse, bad_request, not_found, unsupported};
+use super::exchange::{
+    GraphRequest, GraphResponse, bad_request, not_found, option_not_allowed, unsupported,
+};
 use super::filter::{self, Filter};
 use super::paging::{PageSpec, page, page_of, page_spec};
 use super::schema::{apply_patch, parse_select, project, validate_patch};
@@ -28,13 +30,7 @@ pub(crate) fn check_options(req: &GraphRequest) -> Result<(), GraphResponse> {
                     "The query option '{name}' is not supported by this emulator."
                 )));
             }
-            other if other.starts_with('$') => {
-                return Err(GraphResponse::error(
-                    400,
-                    "BadRequest",
-                    format!("Query option '{other}' is not allowed."),
-                ));
-            }
+            other if other.starts_with('$') => return Err(option_not_allowed(other)),
             _ => {}
         }
     }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::process::Command;
 
 use crate::crash::daemon::poll_until;
+use crate::http::daemon::wait_for;
 use crate::support::json::json;
 
 fn demo(dir: &Path) -> Command {
@@ -105,17 +106,7 @@ async fn demo_goes_on_as_the_daemon_with_the_status_page_until_sigterm() {
     )
     .await;
     // Run 3 shows on the page when it starts; readiness follows once it has finished.
-    let ready = format!("{base}/health/ready");
-    poll_until(
-        "the daemon is ready",
-        Duration::from_secs(60),
-        every,
-        async || {
-            let answer = client.get(&ready).send().await;
-            answer.is_ok_and(|a| a.status() == 200)
-        },
-    )
-    .await;
+    wait_for(&format!("{base}/health/ready"), 200).await;
     let metrics = client.get(format!("{base}/metrics")).send().await.unwrap();
     let metrics = metrics.text().await.unwrap();
     assert!(

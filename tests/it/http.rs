@@ -1,7 +1,7 @@
 //! The HTTP surface: `/health/live`, `/health/ready` and `/metrics` driven in-process over a
 //! real listener on 127.0.0.1:0, and `guestsync run` serving them on `http.listen`.
 
-mod daemon;
+pub(crate) mod daemon;
 mod metrics;
 mod page;
 mod page_buttons;

@@ -22,8 +22,8 @@ fn guestsync(world: &World) -> tokio::process::Command {
     command
 }
 
-/// Polls `url` until it answers `want` (bounded: 60 s).
-async fn wait_for(url: &str, want: u16) -> String {
+/// Polls `url` until it answers `want` (bounded: 60 s); returns the body.
+pub(crate) async fn wait_for(url: &str, want: u16) -> String {
     let client = reqwest::Client::new();
     let started = tokio::time::Instant::now();
     loop {

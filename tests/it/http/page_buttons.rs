@@ -10,6 +10,7 @@ use std::time::Duration;
 use guestsync::emulator::Knobs;
 use serde_json::{Value, json};
 
+use super::daemon::wait_for;
 use super::rows;
 use crate::admin_api::TOKEN;
 use crate::crash::daemon::poll_until;
@@ -152,18 +153,7 @@ async fn the_cycle_now_button_runs_a_cycle_with_the_typed_token() {
     let base = format!("http://127.0.0.1:{port}");
     // The start-up cycles (the first tick, and the one that taking the leader lease runs)
     // are over when readiness passes and the count stays put for a second.
-    let every = Duration::from_millis(100);
-    let ready = format!("{base}/health/ready");
-    poll_until(
-        "the daemon is ready",
-        Duration::from_secs(60),
-        every,
-        async || {
-            let answer = reqwest::get(&ready).await;
-            answer.is_ok_and(|a| a.status() == 200)
-        },
-    )
-    .await;
+    wait_for(&format!("{base}/health/ready"), 200).await;
     let mut before = runs(&base).await;
     loop {
         tokio::time::sleep(Duration::from_secs(1)).await;
