@@ -89,10 +89,7 @@ impl Worker {
                     tracing::warn!("re-invitation answered with another object id; relinked");
                 }
                 fields.invited_at = None;
-                if let Some(link) = &ctx.link {
-                    fields.last_applied = link.last_applied.clone();
-                    fields.disabled_by_us = link.disabled_by_us;
-                }
+                keep_link_state(ctx, &mut fields);
                 Outcome::Done(LinkUpdate::Renewed(fields, mail))
             }
             Err(other) => *other,
@@ -199,10 +196,7 @@ impl Worker {
             .await;
         match split_invited(outcome) {
             Ok((mut fields, mail)) => {
-                if let Some(link) = &ctx.link {
-                    fields.last_applied = link.last_applied.clone();
-                    fields.disabled_by_us = link.disabled_by_us;
-                }
+                keep_link_state(ctx, &mut fields);
                 Outcome::Done(reset_done(fields, mail))
             }
             Err(other) => *other,
@@ -220,6 +214,15 @@ impl Worker {
             applied.set(property, value);
         }
         applied
+    }
+}
+
+/// An invitation of an existing guest (renewal, reset) changes its redeem URL, not what
+/// guestsync last wrote or whether it disabled the guest: those stay as the link has them.
+fn keep_link_state(ctx: &WorkerContext, fields: &mut LinkFields) {
+    if let Some(link) = &ctx.link {
+        fields.last_applied = link.last_applied.clone();
+        fields.disabled_by_us = link.disabled_by_us;
     }
 }
 

@@ -16,6 +16,22 @@ fn one_write() -> Knobs {
     }
 }
 
+/// With a read budget of one, the second `GET /users` is a 429 in `mode`; its headers.
+async fn second_read_throttled(emu: &Emu, mode: RetryAfterMode) -> reqwest::header::HeaderMap {
+    emu.knobs(Knobs {
+        retry_after: mode,
+        read_budget: Some(Budget {
+            per_second: 0.01,
+            burst: 1,
+        }),
+        ..Knobs::default()
+    });
+    let _ = emu.get("/users").await;
+    let (status, headers, _) = emu.send(reqwest::Method::GET, "/users", None).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    headers
+}
+
 #[tokio::test]
 async fn empty_bucket_answers_429_with_retry_after_and_counts_requests_in_the_window() {
     let emu = Emu::default().await;
@@ -57,17 +73,7 @@ async fn empty_bucket_answers_429_with_retry_after_and_counts_requests_in_the_wi
 #[tokio::test]
 async fn missing_retry_after_mode_sends_no_header() {
     let emu = Emu::default().await;
-    emu.knobs(Knobs {
-        retry_after: RetryAfterMode::Missing,
-        read_budget: Some(Budget {
-            per_second: 0.01,
-            burst: 1,
-        }),
-        ..Knobs::default()
-    });
-    let _ = emu.get("/users").await;
-    let (status, headers, _) = emu.send(reqwest::Method::GET, "/users", None).await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let headers = second_read_throttled(&emu, RetryAfterMode::Missing).await;
     assert!(!headers.contains_key("retry-after"));
     assert_eq!(emu.handle.counters().during_retry_after, 0);
 }
@@ -75,17 +81,7 @@ async fn missing_retry_after_mode_sends_no_header() {
 #[tokio::test]
 async fn http_date_mode_writes_the_window_end_as_a_date_after_the_date_header() {
     let emu = Emu::default().await;
-    emu.knobs(Knobs {
-        retry_after: RetryAfterMode::HttpDate(30),
-        read_budget: Some(Budget {
-            per_second: 0.01,
-            burst: 1,
-        }),
-        ..Knobs::default()
-    });
-    let _ = emu.get("/users").await;
-    let (status, headers, _) = emu.send(reqwest::Method::GET, "/users", None).await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let headers = second_read_throttled(&emu, RetryAfterMode::HttpDate(30)).await;
     let date = |name: &str| {
         let text = headers[name].to_str().unwrap();
         assert!(text.ends_with(" GMT"), "{name}: {text}");

@@ -48,8 +48,7 @@ async fn filtered_pages_skip_other_users_and_end_without_a_next_link() {
         .map(|i| {
             let mut seed = SeedUser::guest(&format!("u{i}@partner.example"));
             if i % 3 == 0 {
-                seed.user_type = "Member".to_owned();
-                seed.creation_type = None;
+                make_member(&mut seed);
             }
             seed
         })
@@ -89,8 +88,7 @@ async fn sparse_pages_look_at_top_users_and_may_come_back_empty() {
             let mut seed = SeedUser::guest(&format!("s{i}@partner.example"));
             seed.extra.insert("id".into(), json!(format!("id{i}")));
             if i < 3 {
-                seed.user_type = "Member".to_owned();
-                seed.creation_type = None;
+                make_member(&mut seed);
             }
             seed
         })
@@ -329,4 +327,10 @@ async fn group_membership() {
             .0,
         StatusCode::NO_CONTENT
     );
+}
+
+/// Turns a seeded guest into a member of the tenant (not created by invitation).
+fn make_member(seed: &mut SeedUser) {
+    seed.user_type = "Member".to_owned();
+    seed.creation_type = None;
 }
